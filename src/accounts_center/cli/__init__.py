@@ -1,0 +1,1 @@
+"""The `accounts-center` command line (Typer), one module per command group."""

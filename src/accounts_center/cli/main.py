@@ -1,0 +1,17 @@
+"""Entry point of the `accounts-center` command."""
+
+from __future__ import annotations
+
+import typer
+
+from accounts_center.cli import apps, db
+from accounts_center.cli.serve import serve
+
+app = typer.Typer(help="Accounts Center hub: serve, migrate, manage member apps.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.command("serve")(serve)
+app.add_typer(db.app, name="db")
+app.add_typer(apps.app, name="apps")
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

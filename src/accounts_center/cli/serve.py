@@ -1,0 +1,33 @@
+"""`accounts-center serve`: migrate, then run the hub (one process)."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from accounts_center.cli.context import fail, load_settings, resolve_secret_key
+from accounts_center.services.hub import build_hub
+from accounts_center.store import migrate
+from accounts_center.web.app import create_app
+
+
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
+          port: int = typer.Option(8000, min=1, max=65535, help="TCP port"),
+          log_level: str = typer.Option("info", help="uvicorn log level")) -> None:
+    """Start the hub on HOST:PORT (applies pending migrations first)."""
+    settings = load_settings()
+    if settings.run_migrations_on_start:
+        try:
+            migrate.upgrade(settings.database_url)
+        except Exception as error:
+            fail(f"cannot prepare the database: {type(error).__name__}: "
+                 f"{str(error).splitlines()[0]}")
+    try:
+        hub = build_hub(settings, secret_key=resolve_secret_key(settings))
+    except ValueError as error:
+        fail(str(error))
+    try:
+        uvicorn.run(create_app(hub), host=host, port=port, log_level=log_level,
+                    proxy_headers=True, server_header=False)
+    finally:
+        hub.close()

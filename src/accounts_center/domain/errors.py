@@ -1,0 +1,94 @@
+"""Exceptions raised where a rule lives; the edges (API, console, CLI) translate them.
+
+Each carries a stable ``code`` (used as the RFC 9457 problem ``type`` suffix), a short
+human ``title`` and an HTTP-like ``status`` so every edge can render it the same way.
+"""
+
+from __future__ import annotations
+
+
+class AccountsCenterError(Exception):
+    code = "error"
+    title = "Request failed"
+    status = 400
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class InvalidInput(AccountsCenterError):
+    code = "invalid-input"
+    title = "The input is not valid"
+    status = 422
+
+
+class NeverSharedCategory(InvalidInput):
+    code = "never-shared-category"
+    title = "Messages, calls and contacts are never shared"
+
+
+class AlreadyRegistered(AccountsCenterError):
+    code = "already-registered"
+    title = "Already registered"
+    status = 409
+
+
+class NotFound(AccountsCenterError):
+    code = "not-found"
+    title = "Not found"
+    status = 404
+
+
+class LoginFailed(AccountsCenterError):
+    # One message for unknown account and wrong password (no account enumeration).
+    code = "login-failed"
+    title = "Login failed"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("The email/phone or password is not correct.")
+
+
+class LoginThrottled(AccountsCenterError):
+    code = "login-throttled"
+    title = "Too many failed attempts"
+    status = 429
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(
+            f"Too many failed login attempts. Please wait {retry_after_seconds} seconds "
+            "and try again."
+        )
+
+
+class SecondFactorFailed(AccountsCenterError):
+    code = "second-factor-failed"
+    title = "Code not accepted"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That code is not valid, or was already used. Enter the current code from "
+            "your authenticator app, or one of your recovery codes."
+        )
+
+
+class NotAuthenticated(AccountsCenterError):
+    code = "not-authenticated"
+    title = "Not logged in"
+    status = 401
+
+
+class CsrfFailed(AccountsCenterError):
+    code = "csrf-failed"
+    title = "The form expired"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This form was not sent from an Accounts Center page, or it expired. "
+            "Reload the page and try again."
+        )

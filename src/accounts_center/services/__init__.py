@@ -1,0 +1,1 @@
+"""Use cases: one module per use case, one transaction per call."""

@@ -1,0 +1,54 @@
+"""What every use case is handed: settings, storage, clock and the crypto in force."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from accounts_center.clock import Clock, SystemClock
+from accounts_center.crypto.encryption import SecretBox
+from accounts_center.crypto.passwords import PasswordHashing
+from accounts_center.settings import Settings
+from accounts_center.store.engine import make_engine
+from accounts_center.store.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    passwords: PasswordHashing
+    secret_box: SecretBox
+    new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_hub(settings: Settings, *, clock: Clock | None = None,
+              secret_key: str | None = None) -> Hub:
+    key = secret_key or settings.secret_key
+    if key is None:
+        raise ValueError("no secret key: set ACCOUNTS_CENTER_SECRET_KEY")
+    return Hub(
+        settings=settings,
+        engine=make_engine(settings.database_url),
+        clock=clock or SystemClock(),
+        passwords=PasswordHashing(time_cost=settings.argon2_time_cost,
+                                  memory_kib=settings.argon2_memory_kib,
+                                  parallelism=settings.argon2_parallelism),
+        secret_box=SecretBox(key),
+    )
+
+

@@ -1,0 +1,119 @@
+"""The operator's registry of member apps (DESIGN §3, MemberApp).
+
+The client secret is shown once, at registration or rotation; only its digest is kept and
+it is compared in constant time (SECURITY-CHECKLIST 16).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from accounts_center.crypto.tokens import digest, new_token, same_digest
+from accounts_center.domain.capabilities import Capabilities, parse_capabilities
+from accounts_center.domain.errors import AlreadyRegistered, InvalidInput, NotFound
+from accounts_center.domain.uris import check_app_url
+from accounts_center.services.hub import Hub
+from accounts_center.store.models import MemberAppRow
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")
+MAX_REDIRECT_URIS = 20
+
+
+@dataclass(frozen=True)
+class MemberApp:
+    id: str
+    name: str
+    client_id: str
+    redirect_uris: list[str]
+    webhook_url: str
+    capabilities: Capabilities
+    created_at: datetime
+    secret_rotated_at: datetime
+
+
+@dataclass(frozen=True)
+class Credentials:
+    app: MemberApp
+    client_secret: str
+
+
+def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str,
+                 capabilities: Any = None) -> Credentials:
+    name = name.strip()
+    if not _NAME.match(name):
+        raise InvalidInput("name: use 1 to 80 letters, digits, spaces, dots, dashes or "
+                           "underscores, starting with a letter or digit", field="name")
+    if not redirect_uris:
+        raise InvalidInput("redirect_uri: give at least one", field="redirect_uri")
+    if len(redirect_uris) > MAX_REDIRECT_URIS:
+        raise InvalidInput(f"redirect_uri: at most {MAX_REDIRECT_URIS}", field="redirect_uri")
+    uris = [check_app_url(u, field="redirect_uri") for u in redirect_uris]
+    hook = check_app_url(webhook_url, field="webhook_url")
+    declared = parse_capabilities(capabilities if capabilities is not None else {})
+    secret = new_token()
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        if uow.member_apps.by_name(name) is not None:
+            raise AlreadyRegistered(f"name: an app called {name!r} is already registered",
+                                    field="name")
+        row = MemberAppRow(id=hub.new_id(), name=name, client_id="app_" + new_token(16),
+                           client_secret_digest=digest(secret), redirect_uris=uris,
+                           webhook_url=hook, capabilities=declared.to_document(),
+                           created_at=now, secret_rotated_at=now)
+        uow.member_apps.add(row)
+        uow.commit()
+        return Credentials(_view(row), secret)
+
+
+def list_apps(hub: Hub) -> Sequence[MemberApp]:
+    with hub.unit_of_work() as uow:
+        return [_view(r) for r in uow.member_apps.all()]
+
+
+def show_app(hub: Hub, key: str) -> MemberApp:
+    with hub.unit_of_work() as uow:
+        return _view(_find(uow.member_apps.by_name_or_client_id(key), key))
+
+
+def rotate_secret(hub: Hub, key: str) -> Credentials:
+    secret = new_token()
+    with hub.unit_of_work() as uow:
+        row = _find(uow.member_apps.by_name_or_client_id(key), key)
+        row.client_secret_digest, row.secret_rotated_at = digest(secret), hub.clock.now()
+        uow.commit()
+        return Credentials(_view(row), secret)
+
+
+def remove_app(hub: Hub, key: str) -> MemberApp:
+    with hub.unit_of_work() as uow:
+        row = _find(uow.member_apps.by_name_or_client_id(key), key)
+        view = _view(row)
+        uow.member_apps.remove(row)
+        uow.commit()
+        return view
+
+
+def authenticate_client(hub: Hub, client_id: str, client_secret: str) -> MemberApp | None:
+    with hub.unit_of_work() as uow:
+        row = uow.member_apps.by_name_or_client_id(client_id)
+        if row is None or row.client_id != client_id:
+            same_digest(client_secret, digest("decoy"))  # same work either way
+            return None
+        return _view(row) if same_digest(client_secret, row.client_secret_digest) else None
+
+
+def _find(row: MemberAppRow | None, key: str) -> MemberAppRow:
+    if row is None:
+        raise NotFound(f"no member app named or with client id {key!r}")
+    return row
+
+
+def _view(row: MemberAppRow) -> MemberApp:
+    return MemberApp(id=row.id, name=row.name, client_id=row.client_id,
+                     redirect_uris=list(row.redirect_uris), webhook_url=row.webhook_url,
+                     capabilities=parse_capabilities(row.capabilities),
+                     created_at=row.created_at, secret_rotated_at=row.secret_rotated_at)

@@ -1,0 +1,40 @@
+"""Creating a hub identity with an email or phone number and a password."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from accounts_center.domain.errors import AlreadyRegistered
+from accounts_center.domain.login_names import LoginKind, parse_login_name
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.password_policy import check_new_password
+from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.services.hub import Hub
+from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
+from accounts_center.services.security_log import record_security_event
+from accounts_center.store.models import IdentityRow
+
+_TAKEN = "An account with that email address or phone number already exists. Log in instead."
+
+
+def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> CurrentSession:
+    name = parse_login_name(login)
+    check_new_password(password, login_value=name.value)
+    password_hash = hub.passwords.hash(password)  # slow on purpose: outside the transaction
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        if uow.identities.by_login_name(name) is not None:
+            raise AlreadyRegistered(_TAKEN, field="login")
+        identity = IdentityRow(
+            id=hub.new_id(), password_hash=password_hash, password_changed_at=now,
+            created_at=now,
+            email=name.value if name.kind is LoginKind.EMAIL else None,
+            phone=name.value if name.kind is LoginKind.PHONE else None)
+        try:
+            uow.identities.add(identity)
+        except IntegrityError:  # the same name signed up concurrently
+            raise AlreadyRegistered(_TAKEN, field="login") from None
+        record_security_event(uow, identity.id, SecurityEventKind.SIGNED_UP, origin, now)
+        session = start_session(uow, hub, identity.id, FULL, origin, now)
+        uow.commit()
+        return session

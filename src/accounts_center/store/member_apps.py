@@ -1,0 +1,34 @@
+"""Repository of registered member apps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from accounts_center.store.models import MemberAppRow
+
+
+class MemberApps:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: MemberAppRow) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    def all(self) -> Sequence[MemberAppRow]:
+        return self._session.scalars(select(MemberAppRow).order_by(MemberAppRow.name)).all()
+
+    def by_name_or_client_id(self, key: str) -> MemberAppRow | None:
+        return self._session.scalars(select(MemberAppRow).where(
+            or_(MemberAppRow.name == key, MemberAppRow.client_id == key))).first()
+
+    def by_name(self, name: str) -> MemberAppRow | None:
+        return self._session.scalars(
+            select(MemberAppRow).where(MemberAppRow.name == name)).first()
+
+    def remove(self, row: MemberAppRow) -> None:
+        self._session.delete(row)
+        self._session.flush()

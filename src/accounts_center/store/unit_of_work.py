@@ -1,0 +1,39 @@
+"""A unit of work owns one database transaction and the repositories that use it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from accounts_center.store.hub_sessions import HubSessions
+from accounts_center.store.identities import Identities
+from accounts_center.store.member_apps import MemberApps
+from accounts_center.store.security_events import SecurityEvents
+from accounts_center.store.throttles import LoginThrottles
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()`` — leaving without commit rolls back."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.identities = Identities(self.session)
+        self.hub_sessions = HubSessions(self.session)
+        self.security_events = SecurityEvents(self.session)
+        self.throttles = LoginThrottles(self.session)
+        self.member_apps = MemberApps(self.session)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()

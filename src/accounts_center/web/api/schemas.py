@@ -1,0 +1,54 @@
+"""Response bodies of the JSON API (documented in /openapi.json)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+class Me(BaseModel):
+    id: str
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    two_factor_enabled: bool
+
+
+class SessionOut(BaseModel):
+    id: str
+    user_agent: str
+    ip: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+class SecurityEventOut(BaseModel):
+    id: int
+    kind: str
+    description: str
+    occurred_at: datetime
+    ip: str
+    user_agent: str
+
+
+class SecurityEventPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[SecurityEventOut]
+    next_before: int | None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None

@@ -1,0 +1,43 @@
+"""The hub's ASGI application: API, console, static files, middleware, error mapping."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from accounts_center import __version__
+from accounts_center.services.hub import Hub
+from accounts_center.web.api import health, me
+from accounts_center.web.console import auth_pages, section_pages, security_pages
+from accounts_center.web.console.guards import LoginRequired, login_redirect
+from accounts_center.web.console.rendering import STATIC
+from accounts_center.web.middleware import BodyLimit, SecurityHeaders
+from accounts_center.web.problems import install_error_handlers
+
+API_DESCRIPTION = """\
+The Accounts Center hub API. Errors are RFC 9457 problem details
+(`application/problem+json`). Person-facing endpoints under `/v1/me` use the console's
+session cookie; state-changing calls also need the `X-CSRF-Token` header.
+"""
+
+
+def create_app(hub: Hub) -> FastAPI:
+    app = FastAPI(title="Accounts Center", version=__version__, description=API_DESCRIPTION,
+                  docs_url=None, redoc_url=None)  # their CDN scripts break our CSP
+    app.state.hub = hub
+    install_error_handlers(app)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(_: Request, error: LoginRequired) -> Response:
+        return login_redirect(error.next_path)
+
+    app.include_router(health.router)
+    app.include_router(me.router)
+    app.include_router(auth_pages.router)
+    app.include_router(security_pages.router)
+    app.include_router(section_pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=hub.settings.cookies_secure)
+    return app

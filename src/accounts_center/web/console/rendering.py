@@ -1,0 +1,60 @@
+"""Rendering console pages: one Jinja2 environment (autoescaping on), one layout."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from accounts_center.web.request_context import csrf_token, current_session, ensure_presession
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+NAVIGATION = [
+    ("/accounts", "Accounts"),
+    ("/profile", "Profile"),
+    ("/connected-experiences", "Connected experiences"),
+    ("/your-information", "Your information"),
+    ("/ad-preferences", "Ad preferences"),
+    ("/security", "Password and security"),
+]
+
+templates = Jinja2Templates(directory=str(TEMPLATES))
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else ""
+
+
+templates.env.filters["when"] = _when
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status: int = 200) -> HTMLResponse:
+    session = current_session(request)
+    values = {
+        "request": request,
+        "csrf_token": csrf_token(request),
+        "logged_in": bool(session and session.is_full),
+        "navigation": NAVIGATION,
+        "path": request.url.path,
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, template, values, status_code=status)
+    ensure_presession(request, response)
+    return response
+
+
+def render_error_page(request: Request, *, status: int, title: str, detail: str) -> HTMLResponse:
+    try:
+        return render(request, "error.html", {"title": title, "detail": detail}, status=status)
+    except Exception:  # the error page must never fail: fall back to plain escaped HTML
+        from html import escape
+
+        return HTMLResponse(f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}"
+                            f"</h1><p>{escape(detail)}</p>", status_code=status)

@@ -1,0 +1,47 @@
+"""Console sections that later capabilities fill; until then, honest empty states."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from accounts_center.web.console.guards import require_person
+from accounts_center.web.console.rendering import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_person)])
+
+SECTIONS = {
+    "/accounts": ("Accounts", "No accounts added yet",
+                  "When you add an app account to Accounts Center it appears here, with when "
+                  "you added it and whether you use it to log in. Adding one is optional and "
+                  "you can remove it at any time."),
+    "/profile": ("Profile", "Your profile is not shared with any app",
+                 "Once you add an app account, you can keep your name, photo and avatar the "
+                 "same across the apps you choose."),
+    "/connected-experiences": ("Connected experiences", "No connected experiences yet",
+                               "Features that work across your apps, such as sharing a "
+                               "Status as a Story or logging in with Accounts Center, appear "
+                               "here once you add an app account."),
+    "/your-information": ("Your information", "Nothing has been shared",
+                          "No data has moved between apps, because no app account is added. "
+                          "Every flow will be listed here: what, between which apps, when "
+                          "and why. Messages, calls and contacts are never shared."),
+    "/ad-preferences": ("Ad preferences", "Your information is not used for ads",
+                        "Information shared through Accounts Center is never used for ads "
+                        "unless you turn that on here. It is off, and stays off until you "
+                        "choose otherwise."),
+}
+
+
+def _section_view(path: str):  # type: ignore[no-untyped-def]
+    title, heading, text = SECTIONS[path]
+
+    def view(request: Request) -> Response:
+        return render(request, "empty_section.html", {
+            "title": title, "empty_heading": heading, "empty_text": text})
+
+    return view
+
+
+for _path in SECTIONS:
+    router.add_api_route(_path, _section_view(_path), methods=["GET"], name=_path.strip("/"))

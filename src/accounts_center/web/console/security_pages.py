@@ -1,0 +1,130 @@
+"""The "Password and security" section: password, two-factor login, sessions, events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from accounts_center.domain.errors import AccountsCenterError
+from accounts_center.services.change_password import change_password
+from accounts_center.services.hub_sessions import (
+    CurrentSession,
+    end_session,
+    list_sessions,
+    log_out_other_sessions,
+)
+from accounts_center.services.security_log import list_security_events
+from accounts_center.services.two_factor import (
+    begin_totp_enrolment,
+    confirm_totp_enrolment,
+    disable_two_factor,
+    two_factor_status,
+)
+from accounts_center.web.console.guards import require_person
+from accounts_center.web.console.rendering import render
+from accounts_center.web.request_context import (
+    check_csrf,
+    hub_of,
+    origin_of,
+    set_session_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+Person = Annotated[CurrentSession, Depends(require_person)]
+FormText = Annotated[str, Form(max_length=1024)]
+
+NOTICES = {
+    "password": "Your password was changed.",
+    "sessions": "Your other sessions were logged out.",
+    "two-factor-off": "Two-factor authentication is off.",
+}
+
+
+def security_page(request: Request, person: CurrentSession, *, status: int = 200,
+                  **extra: Any) -> HTMLResponse:
+    hub = hub_of(request)
+    return render(request, "security.html", {
+        "title": "Password and security",
+        "two_factor": two_factor_status(hub, person.identity_id),
+        "sessions": list_sessions(hub, person),
+        "events": list_security_events(hub, person.identity_id, limit=20),
+        **extra,
+    }, status=status)
+
+
+@router.get("/security")
+def security(request: Request, person: Person, done: str = "") -> Response:
+    return security_page(request, person, notice=NOTICES.get(done))
+
+
+@router.post("/security/password")
+def password_submit(request: Request, person: Person, current_password: FormText,
+                    new_password: FormText, csrf_token: FormText = "",
+                    log_out_others: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        session = change_password(hub_of(request), person, current_password, new_password,
+                                  log_out_others=log_out_others == "yes",
+                                  origin=origin_of(request))
+    except AccountsCenterError as error:
+        return security_page(request, person, status=error.status,
+                             password_error=error.detail)
+    response = RedirectResponse("/security?done=password", status_code=303)
+    set_session_cookie(request, response, session)
+    return response
+
+
+@router.post("/security/two-factor/start")
+def two_factor_start(request: Request, person: Person, csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    enrolment = begin_totp_enrolment(hub_of(request), person)
+    return render(request, "two_factor_setup.html", {
+        "title": "Set up two-factor authentication", "secret": enrolment.secret,
+        "qr_svg": enrolment.qr_svg})
+
+
+@router.post("/security/two-factor/confirm")
+def two_factor_confirm(request: Request, person: Person, code: FormText,
+                       csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        codes = confirm_totp_enrolment(hub_of(request), person, code, origin_of(request))
+    except AccountsCenterError as error:
+        # Same pending secret, shown again with the error (a new one would void the scan).
+        return render(request, "error.html", {
+            "title": "Code not accepted",
+            "detail": error.detail + " Start the set-up again from Password and security."},
+            status=error.status)
+    return render(request, "recovery_codes.html", {"title": "Recovery codes", "codes": codes})
+
+
+@router.post("/security/two-factor/disable")
+def two_factor_disable(request: Request, person: Person, password: FormText,
+                       csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        disable_two_factor(hub_of(request), person, password, origin_of(request))
+    except AccountsCenterError as error:
+        return security_page(request, person, status=error.status,
+                             two_factor_error=error.detail)
+    return RedirectResponse("/security?done=two-factor-off", status_code=303)
+
+
+@router.post("/security/sessions/end-others")
+def end_other_sessions(request: Request, person: Person, csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    log_out_other_sessions(hub_of(request), person, origin_of(request))
+    return RedirectResponse("/security?done=sessions", status_code=303)
+
+
+@router.post("/security/sessions/{session_id}/end")
+def end_one_session(request: Request, person: Person, session_id: str,
+                    csrf_token: FormText = "") -> Response:
+    # htmx sends the token as a header; a plain form as a field.
+    check_csrf(request, csrf_token or request.headers.get("x-csrf-token", ""))
+    end_session(hub_of(request), person, session_id[:64], origin_of(request))
+    if request.headers.get("hx-request") == "true":
+        return HTMLResponse("")  # the row is swapped out
+    return RedirectResponse("/security?done=sessions", status_code=303)
