@@ -58,8 +58,9 @@ class LoginThrottled(AccountsCenterError):
 
     def __init__(self, retry_after_seconds: int) -> None:
         self.retry_after_seconds = retry_after_seconds
+        unit = "second" if retry_after_seconds == 1 else "seconds"
         super().__init__(
-            f"Too many failed login attempts. Please wait {retry_after_seconds} seconds "
+            f"Too many failed login attempts. Please wait {retry_after_seconds} {unit} "
             "and try again."
         )
 

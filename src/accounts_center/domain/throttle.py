@@ -23,9 +23,10 @@ class ThrottleRule:
     def delay_after(self, failures: int) -> timedelta:
         """How long to refuse attempts after ``failures`` consecutive failures."""
         over = failures - self.free_failures
-        if over < 0:
+        if over <= 0:
             return timedelta(0)
-        seconds = min(self.base_delay_seconds * (2 ** min(over, 32)), self.max_delay_seconds)
+        seconds = min(self.base_delay_seconds * (2 ** min(over - 1, 32)),
+                      self.max_delay_seconds)
         return timedelta(seconds=seconds)
 
     def failures_so_far(self, failures: int, last_failure_at: datetime, now: datetime) -> int:

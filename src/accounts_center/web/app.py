@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from accounts_center import __version__
 from accounts_center.services.hub import Hub
 from accounts_center.web.api import health, me
+from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import auth_pages, section_pages, security_pages
 from accounts_center.web.console.guards import LoginRequired, login_redirect
 from accounts_center.web.console.rendering import STATIC
@@ -27,6 +28,7 @@ def create_app(hub: Hub) -> FastAPI:
                   docs_url=None, redoc_url=None)  # their CDN scripts break our CSP
     app.state.hub = hub
     install_error_handlers(app)
+    install_openapi(app)
 
     @app.exception_handler(LoginRequired)
     async def to_login(_: Request, error: LoginRequired) -> Response:

@@ -45,8 +45,9 @@ class SecurityEventPage(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; extension members (e.g. `field`, `errors`) may follow."""
 
+    model_config = ConfigDict(extra="allow")
     type: str
     title: str
     status: int

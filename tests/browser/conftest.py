@@ -1,0 +1,191 @@
+"""Browser tests: the real hub in a subprocess, driven by Debian's Chromium via Playwright.
+
+Never run `playwright install` here (see /work/shared/TOOLING.md): the launch-args fixture
+below points Playwright at the system browser instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import string
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+STARTUP_TIMEOUT_SECONDS = 20.0
+PASSWORD = "correct horse battery staple"
+TOTP_STEP_SECONDS = 30
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. Install it with `apt-get install -y chromium` "
+            "or set CHROMIUM to a Chromium binary. Do not run `playwright install`.",
+            pytrace=False)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        return httpx.get(f"{base_url}/v1/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real hub (`accounts-center serve`) on a free local port; yields its base URL."""
+    workdir = tmp_path_factory.mktemp("live-hub")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    alphabet = string.ascii_letters + string.digits
+    env = {
+        **os.environ,
+        "ACCOUNTS_CENTER_DATABASE_URL": f"sqlite:///{workdir / 'hub.db'}",
+        "ACCOUNTS_CENTER_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(48)),
+        "ACCOUNTS_CENTER_SECRET_KEY_FILE": str(workdir / "secret"),
+        "ACCOUNTS_CENTER_ARGON2_TIME_COST": "1",
+        "ACCOUNTS_CENTER_ARGON2_MEMORY_KIB": "1024",
+        "ACCOUNTS_CENTER_ARGON2_PARALLELISM": "1",
+    }
+    command = [str(Path(sys.executable).parent / "accounts-center"), "serve",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    log_path = workdir / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while not _healthy(base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                state = (f"exited with code {process.returncode}"
+                         if process.poll() is not None
+                         else f"not healthy after {STARTUP_TIMEOUT_SECONDS:.0f} s")
+                pytest.fail(f"The hub ({' '.join(command)}) {state}. Its output:\n"
+                            + log_path.read_text(errors="replace"), pytrace=False)
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@dataclass
+class Person:
+    """A person using the console, with their authenticator app once they set one up."""
+
+    email: str
+    password: str = PASSWORD
+    secret: str | None = None
+    last_step: int | None = None
+    recovery_codes: list[str] = field(default_factory=list)
+
+    def next_code(self) -> str:
+        """A code for a step the hub has not seen yet (codes are single use per step).
+
+        The hub accepts the current step and one either side, so the step after the last
+        one used is fine unless it is more than one step ahead; then wait for the clock."""
+        assert self.secret is not None, "two-factor login is not set up"
+        now_step = int(time.time()) // TOTP_STEP_SECONDS
+        step = now_step if self.last_step is None else max(self.last_step + 1, now_step)
+        while step > int(time.time()) // TOTP_STEP_SECONDS + 1:
+            time.sleep(0.5)
+        self.last_step = step
+        return pyotp.TOTP(self.secret).at(step * TOTP_STEP_SECONDS)
+
+    def wrong_code(self) -> str:
+        """A 6-digit code that matches none of the steps the hub would accept now."""
+        assert self.secret is not None
+        totp = pyotp.TOTP(self.secret)
+        now_step = int(time.time()) // TOTP_STEP_SECONDS
+        valid = {totp.at(s * TOTP_STEP_SECONDS) for s in range(now_step - 2, now_step + 3)}
+        return next(c for c in ("000000", "111111", "123456", "999999") if c not in valid)
+
+
+def new_email() -> str:
+    return f"person-{uuid.uuid4().hex[:12]}@example.com"
+
+
+@dataclass(frozen=True)
+class Console:
+    """The steps a person takes in the console, as they would take them in a browser."""
+
+    base_url: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def sign_up(self, page: Page) -> Person:
+        """Creates a login through /signup; the page ends on /accounts, logged in."""
+        person = Person(new_email())
+        page.goto(self.url("/signup"))
+        page.get_by_label("Email address or phone number").fill(person.email)
+        page.get_by_label("Password").fill(person.password)
+        page.get_by_role("button", name="Create login").click()
+        expect(page).to_have_url(self.url("/accounts"))
+        return person
+
+    def turn_on_two_factor(self, page: Page, person: Person) -> None:
+        """From a logged-in page: Password and security, set up, confirm, recovery codes."""
+        page.get_by_role("navigation").get_by_role("link", name="Password and security").click()
+        expect(page).to_have_url(self.url("/security"))
+        page.get_by_role("button", name="Set up two-factor authentication").click()
+        expect(page.get_by_role("heading", name="Set up two-factor authentication")
+               ).to_be_visible()
+        expect(page.locator(".qr svg")).to_be_visible()
+        person.secret = page.locator("#totp-secret").inner_text().strip()
+        assert len(person.secret) >= 16, person.secret
+        page.get_by_label("Code", exact=True).fill(person.next_code())
+        page.get_by_role("button", name="Turn on").click()
+        expect(page.get_by_role("heading", name="Two-factor authentication is on")
+               ).to_be_visible()
+        codes = page.locator("#recovery-codes li")
+        expect(codes).to_have_count(10)
+        person.recovery_codes = [c.strip() for c in codes.all_inner_texts()]
+
+    def log_out(self, page: Page) -> None:
+        page.get_by_role("banner").get_by_role("button", name="Log out").click()
+        expect(page).to_have_url(self.url("/login"))
+
+    def log_in_with_password(self, page: Page, person: Person) -> None:
+        page.goto(self.url("/login"))
+        page.get_by_label("Email address or phone number").fill(person.email)
+        page.get_by_label("Password").fill(person.password)
+        page.get_by_role("button", name="Log in").click()
+
+    def enter_code(self, page: Page, code: str) -> None:
+        page.get_by_label("Code", exact=True).fill(code)
+        page.get_by_role("button", name="Continue").click()
+
+
+@pytest.fixture
+def console(live_hub: str) -> Console:
+    return Console(live_hub)

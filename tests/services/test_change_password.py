@@ -1,0 +1,46 @@
+"""Changing the password rotates the session and can end all others (CHECKLIST 28)."""
+
+import pytest
+
+from accounts_center.domain.errors import InvalidInput, LoginFailed
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.services.change_password import change_password
+from accounts_center.services.hub_sessions import resolve_session
+from accounts_center.services.log_in import log_in
+from accounts_center.services.sign_up import sign_up
+
+HOME = RequestOrigin("203.0.113.5", "Firefox")
+OLD, NEW = "correct horse battery", "another long passphrase"
+
+
+def test_changing_the_password_ends_other_sessions_and_rotates_this_one(hub):
+    current = sign_up(hub, "ada@example.com", OLD, HOME)
+    elsewhere = log_in(hub, "ada@example.com", OLD, HOME)
+    rotated = change_password(hub, current, OLD, NEW, log_out_others=True, origin=HOME)
+    assert resolve_session(hub, elsewhere.token, HOME) is None
+    assert resolve_session(hub, current.token, HOME) is None
+    assert resolve_session(hub, rotated.token, HOME) is not None
+    with pytest.raises(LoginFailed):
+        log_in(hub, "ada@example.com", OLD, HOME)
+    assert log_in(hub, "ada@example.com", NEW, HOME).is_full
+
+
+def test_other_sessions_may_be_kept(hub):
+    current = sign_up(hub, "ada@example.com", OLD, HOME)
+    elsewhere = log_in(hub, "ada@example.com", OLD, HOME)
+    change_password(hub, current, OLD, NEW, log_out_others=False, origin=HOME)
+    assert resolve_session(hub, elsewhere.token, HOME) is not None
+
+
+@pytest.mark.parametrize(("given_current", "new", "field"), [
+    ("wrong password!!", NEW, "current_password"),
+    (OLD, "short", "password"),
+    (OLD, OLD, "new_password"),
+])
+def test_a_bad_change_is_refused_and_changes_nothing(hub, given_current, new, field):
+    current = sign_up(hub, "ada@example.com", OLD, HOME)
+    with pytest.raises(InvalidInput) as refused:
+        change_password(hub, current, given_current, new, log_out_others=True, origin=HOME)
+    assert refused.value.field == field
+    assert resolve_session(hub, current.token, HOME) is not None
+    assert log_in(hub, "ada@example.com", OLD, HOME).is_full

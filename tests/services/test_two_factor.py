@@ -1,0 +1,124 @@
+"""Optional TOTP two-factor login with recovery codes (CHECKLIST 29)."""
+
+import contextlib
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from accounts_center.crypto.tokens import digest
+from accounts_center.domain.errors import InvalidInput, LoginThrottled, SecondFactorFailed
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.services.hub_sessions import resolve_session
+from accounts_center.services.log_in import log_in
+from accounts_center.services.security_log import list_security_events
+from accounts_center.services.sign_up import sign_up
+from accounts_center.services.two_factor import (
+    begin_totp_enrolment,
+    complete_second_factor,
+    confirm_totp_enrolment,
+    disable_two_factor,
+    two_factor_status,
+)
+from accounts_center.store.models import RecoveryCodeRow
+
+HOME = RequestOrigin("203.0.113.5", "Firefox")
+PASSWORD = "correct horse battery"
+
+
+def code_at(secret, clock, steps=0):
+    return pyotp.TOTP(secret).at(clock.now().timestamp() + 30 * steps)
+
+
+@pytest.fixture
+def enrolled(hub, clock):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    enrolment = begin_totp_enrolment(hub, session)
+    codes = confirm_totp_enrolment(hub, session, code_at(enrolment.secret, clock), HOME)
+    return session, enrolment.secret, codes
+
+
+def test_enrolment_stores_the_secret_encrypted_and_returns_ten_codes(hub, enrolled):
+    session, secret, codes = enrolled
+    assert len(codes) == 10 and len(set(codes)) == 10
+    with hub.unit_of_work() as uow:
+        identity = uow.identities.get(session.identity_id)
+        assert secret not in identity.totp_secret_sealed
+        assert hub.secret_box.open(identity.totp_secret_sealed) == secret
+    assert two_factor_status(hub, session.identity_id).unused_recovery_codes == 10
+
+
+def test_enrolment_offers_a_scannable_qr_code(hub):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    enrolment = begin_totp_enrolment(hub, session)
+    assert enrolment.provisioning_uri.startswith("otpauth://totp/")
+    assert "ada%40example.com" in enrolment.provisioning_uri
+    assert enrolment.qr_svg.startswith("<svg") and "<script" not in enrolment.qr_svg
+
+
+def test_a_wrong_code_does_not_turn_two_factor_on(hub, clock):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    begin_totp_enrolment(hub, session)
+    with pytest.raises(InvalidInput):
+        confirm_totp_enrolment(hub, session, "000000", HOME)
+    assert not two_factor_status(hub, session.identity_id).enabled
+
+
+def test_with_two_factor_on_a_password_alone_only_half_logs_in(hub, enrolled, clock):
+    _, secret, _ = enrolled
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    assert not pending.is_full
+    clock.advance(seconds=30)
+    full = complete_second_factor(hub, pending, code_at(secret, clock), HOME)
+    assert full.is_full and full.token != pending.token  # rotated on privilege change
+    assert resolve_session(hub, pending.token, HOME) is None
+
+
+def test_a_code_cannot_be_used_twice(hub, enrolled, clock):
+    _, secret, _ = enrolled
+    clock.advance(seconds=30)
+    code = code_at(secret, clock)
+    complete_second_factor(hub, log_in(hub, "ada@example.com", PASSWORD, HOME), code, HOME)
+    with pytest.raises(SecondFactorFailed):
+        complete_second_factor(hub, log_in(hub, "ada@example.com", PASSWORD, HOME), code, HOME)
+
+
+def test_the_enrolment_code_cannot_be_replayed_at_login(hub, enrolled, clock):
+    _, secret, _ = enrolled
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    with pytest.raises(SecondFactorFailed):
+        complete_second_factor(hub, pending, code_at(secret, clock), HOME)
+    # The next step's code (drift of one step is tolerated) is fine.
+    assert complete_second_factor(hub, pending, code_at(secret, clock, 1), HOME).is_full
+
+
+def test_recovery_codes_work_once_each_and_are_stored_hashed(hub, enrolled):
+    session, _, codes = enrolled
+    with hub.unit_of_work() as uow:
+        stored = set(uow.session.scalars(select(RecoveryCodeRow.code_digest)))
+    assert codes[0] not in stored and digest(codes[0].replace("-", "")) in stored
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    assert complete_second_factor(hub, pending, codes[0].upper(), HOME).is_full
+    again = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    with pytest.raises(SecondFactorFailed):
+        complete_second_factor(hub, again, codes[0], HOME)
+    kinds = [e.kind.value for e in list_security_events(hub, session.identity_id)]
+    assert "recovery_code_used" in kinds and "second_factor_failed" in kinds
+    assert two_factor_status(hub, session.identity_id).unused_recovery_codes == 9
+
+
+def test_guessing_codes_is_throttled(hub, enrolled):
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    with pytest.raises(LoginThrottled):
+        for guess in range(100):
+            with contextlib.suppress(SecondFactorFailed):
+                complete_second_factor(hub, pending, f"{guess:06d}", HOME)
+
+
+def test_turning_two_factor_off_needs_the_password(hub, enrolled):
+    session, _, _ = enrolled
+    with pytest.raises(InvalidInput):
+        disable_two_factor(hub, session, "not my password", HOME)
+    disable_two_factor(hub, session, PASSWORD, HOME)
+    assert not two_factor_status(hub, session.identity_id).enabled
+    assert log_in(hub, "ada@example.com", PASSWORD, HOME).is_full

@@ -1,0 +1,92 @@
+"""Migrations: empty → head on both databases, models match migrations, and upgrading a
+database that holds data keeps the data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.services.hub import build_hub
+from accounts_center.services.log_in import log_in
+from accounts_center.services.member_apps import register_app, show_app
+from accounts_center.services.sign_up import sign_up
+from accounts_center.store import migrate
+from accounts_center.store.base import Base
+from accounts_center.store.engine import make_engine
+from tests.conftest import POSTGRES_URL, with_search_path
+from tests.support import FakeClock, cheap_settings
+
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    schema = f"ac_migrate_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield with_search_path(POSTGRES_URL, schema)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_an_empty_database_upgrades_to_head_with_every_table(empty_database):
+    migrate.upgrade(empty_database)
+    engine = make_engine(empty_database)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {t.name for t in Base.metadata.sorted_tables} <= tables
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_the_models_and_the_migrations_agree(empty_database):
+    migrate.upgrade(empty_database)
+    migrate.check(empty_database)  # raises when autogenerate would find a difference
+
+
+def test_downgrade_to_base_and_back_up(empty_database):
+    migrate.upgrade(empty_database)
+    migrate.downgrade(empty_database, "base")
+    migrate.upgrade(empty_database)
+    migrate.check(empty_database)
+
+
+def test_upgrading_a_database_that_holds_data_keeps_it(empty_database):
+    migrate.upgrade(empty_database)
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    origin = RequestOrigin("203.0.113.5", "Firefox")
+    sign_up(hub, "ada@example.com", "correct horse battery", origin)
+    register_app(hub, "Chat", ["https://chat.example/cb"], "https://chat.example/hook",
+                 {"sends": ["device"]})
+    hub.close()
+
+    migrate.upgrade(empty_database)  # what `serve` does on every start
+
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    try:
+        assert log_in(hub, "ada@example.com", "correct horse battery", origin).is_full
+        assert show_app(hub, "Chat").webhook_url == "https://chat.example/hook"
+    finally:
+        hub.close()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()

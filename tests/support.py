@@ -1,0 +1,36 @@
+"""Test helpers shared across the suite: a controllable clock and cheap settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from accounts_center.settings import Settings
+
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-hkdf-0123456789"
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = start or datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+def cheap_settings(database_url: str, **overrides: object) -> Settings:
+    """Real argon2id, with parameters small enough for a fast suite."""
+    values: dict[str, object] = {
+        "database_url": database_url, "secret_key": TEST_SECRET_KEY,
+        "argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1,
+        "run_migrations_on_start": False, **overrides}
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def csrf_from(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert found, "page has no CSRF token"
+    return found.group(1)

@@ -1,0 +1,161 @@
+"""Sign-up, login and logout pages over HTTP (CHECKLIST 26-28, 32-34)."""
+
+import pyotp
+import pytest
+from starlette.testclient import TestClient
+
+from accounts_center.services.hub import build_hub
+from accounts_center.web.app import create_app
+from tests.support import cheap_settings, csrf_from
+from tests.web.conftest import PASSWORD, form_token, log_in_through_form, sign_up_through_form
+
+
+def test_sign_up_logs_the_person_in_with_a_safe_session_cookie(client):
+    response = client.post("/signup", data={"login": "ada@example.com", "password": PASSWORD,
+                                            "csrf_token": form_token(client, "/signup")})
+    assert response.status_code == 303 and response.headers["location"] == "/accounts"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("ac_session=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http on localhost
+    assert client.get("/accounts").status_code == 200
+
+
+def test_under_https_the_session_cookie_is_secure_and_host_bound(database_url, clock):
+    hub = build_hub(cheap_settings(database_url, public_url="https://hub.example"),
+                    clock=clock)
+    with TestClient(create_app(hub), base_url="https://hub.example",
+                    follow_redirects=False) as client:
+        sign_up_page = client.get("/signup")
+        response = client.post("/signup", data={
+            "login": "ada@example.com", "password": PASSWORD,
+            "csrf_token": csrf_from(sign_up_page.text)})
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith("__Host-ac_session=") and "Secure" in cookie
+        assert "strict-transport-security" in response.headers
+    hub.close()
+
+
+@pytest.mark.parametrize("token", [None, "", "0" * 64])
+def test_forms_without_a_valid_csrf_token_are_refused_and_change_nothing(client, token):
+    client.get("/signup")
+    data = {"login": "ada@example.com", "password": PASSWORD}
+    if token is not None:
+        data["csrf_token"] = token
+    response = client.post("/signup", data=data)
+    assert response.status_code == 403
+    assert "Reload the page" in response.text
+    assert log_in_through_form(client).status_code == 401  # no account was created
+
+
+def test_a_login_form_from_another_browser_is_refused(client, hub):
+    sign_up_through_form(client)
+    with TestClient(client.app, follow_redirects=False) as other:
+        token = form_token(other)
+    client.cookies.clear()
+    client.get("/login")
+    response = client.post("/login", data={"login": "ada@example.com", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_wrong_password_and_unknown_account_read_the_same(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    wrong = log_in_through_form(client, password="not the password")
+    unknown = log_in_through_form(client, login="nobody@example.com")
+    assert wrong.status_code == unknown.status_code == 401
+    message = "The email/phone or password is not correct."
+    assert message in wrong.text and message in unknown.text
+
+
+def test_throttled_logins_get_a_clear_message_and_retry_after(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    for _ in range(6):
+        log_in_through_form(client, password="not the password")
+    response = log_in_through_form(client)
+    assert response.status_code == 429
+    assert "Too many failed login attempts" in response.text
+    assert int(response.headers["retry-after"]) >= 1
+
+
+def test_logout_ends_the_session_and_get_cannot_log_out(person):
+    assert person.get("/logout").status_code == 405  # GET never changes state
+    assert person.get("/accounts").status_code == 200
+    token = csrf_from(person.get("/accounts").text)
+    response = person.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert person.get("/accounts").status_code == 303
+
+
+def test_console_pages_send_anonymous_visitors_to_login_and_back(client):
+    response = client.get("/security")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/security"
+    sign_up_through_form(client)
+    client.cookies.delete("ac_session")
+    page = client.get("/login?next=/security")
+    response = client.post("/login", data={"login": "ada@example.com", "password": PASSWORD,
+                                           "csrf_token": csrf_from(page.text),
+                                           "next": "/security"})
+    assert response.headers["location"] == "/security"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/",
+                                    "/\\evil.example", "javascript:alert(1)"])
+def test_login_never_redirects_to_another_site(client, target):
+    sign_up_through_form(client)
+    client.cookies.delete("ac_session")
+    page = client.get("/login")
+    response = client.post("/login", data={"login": "ada@example.com", "password": PASSWORD,
+                                           "csrf_token": csrf_from(page.text), "next": target})
+    assert response.headers["location"] == "/accounts"
+
+
+def test_what_people_type_is_escaped_on_the_page(client):
+    page = client.get("/signup")
+    response = client.post("/signup", data={"login": '<script>alert(1)</script>',
+                                            "password": PASSWORD,
+                                            "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 422
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;" in response.text
+
+
+def test_signing_up_twice_reads_clearly(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    page = client.get("/signup")
+    response = client.post("/signup", data={"login": "ada@example.com", "password": PASSWORD,
+                                            "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 409 and "already exists" in response.text
+
+
+def test_two_factor_login_goes_through_the_code_page(person, clock):
+    start = person.post("/security/two-factor/start",
+                        data={"csrf_token": csrf_from(person.get("/security").text)})
+    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    confirm = person.post("/security/two-factor/confirm", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
+    assert confirm.status_code == 200 and "recovery-codes" in confirm.text
+    person.cookies.clear()
+    response = log_in_through_form(person)
+    assert response.headers["location"].startswith("/login/two-factor")
+    assert person.get("/accounts").status_code == 303  # half logged in is not logged in
+    page = person.get("/login/two-factor")
+    wrong = person.post("/login/two-factor", data={"code": "123456",
+                                                   "csrf_token": csrf_from(page.text)})
+    assert wrong.status_code == 401 and "not valid" in wrong.text
+    clock.advance(seconds=30)
+    right = person.post("/login/two-factor", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(page.text)})
+    assert right.status_code == 303 and right.headers["location"] == "/accounts"
+    assert person.get("/accounts").status_code == 200
+
+
+def test_missing_form_fields_get_a_readable_page_not_a_500(client):
+    response = client.post("/login", data={"csrf_token": form_token(client)})
+    assert response.status_code == 422
+    assert "text/html" in response.headers["content-type"]
+    assert "password" in response.text

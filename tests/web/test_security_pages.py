@@ -1,0 +1,105 @@
+"""The "Password and security" section and the console shell."""
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.support import csrf_from
+from tests.web.conftest import PASSWORD, log_in_through_form
+
+SECTIONS = ["Accounts", "Profile", "Connected experiences", "Your information",
+            "Ad preferences", "Password and security"]
+
+
+@pytest.mark.parametrize("path", ["/accounts", "/profile", "/connected-experiences",
+                                  "/your-information", "/ad-preferences", "/security"])
+def test_every_section_has_the_full_navigation_and_marks_itself(person, path):
+    page = person.get(path)
+    assert page.status_code == 200
+    for label in SECTIONS:
+        assert f">{label}</a>" in page.text
+    assert f'href="{path}" aria-current="page"' in page.text
+
+
+def test_sections_not_built_yet_say_so_honestly(person):
+    assert "No accounts added yet" in person.get("/accounts").text
+    ads = person.get("/ad-preferences").text
+    assert "not used for ads" in ads and "off" in ads
+
+
+def test_security_page_lists_sessions_and_activity(person):
+    page = person.get("/security").text
+    assert "This device" in page and "testclient" in page
+    assert "Account created" in page
+
+
+def test_changing_the_password_from_the_page(person):
+    token = csrf_from(person.get("/security").text)
+    response = person.post("/security/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase",
+        "log_out_others": "yes", "csrf_token": token})
+    assert response.status_code == 303
+    page = person.get(response.headers["location"]).text
+    assert "Your password was changed." in page and "Password changed" in page
+
+
+def test_a_wrong_current_password_is_shown_on_the_page(person):
+    token = csrf_from(person.get("/security").text)
+    response = person.post("/security/password", data={
+        "current_password": "not it at all", "new_password": "a brand new passphrase",
+        "csrf_token": token})
+    assert response.status_code == 422
+    assert "Your current password is not correct." in response.text
+
+
+def sessions_section(page: str) -> str:
+    return page.split('id="sessions-heading"')[1].split("</section>")[0]
+
+
+def test_ending_another_session_with_htmx_removes_its_row(person):
+    with TestClient(person.app, follow_redirects=False,
+                    headers={"user-agent": "Phone browser"}) as phone:
+        assert log_in_through_form(phone).status_code == 303
+        page = person.get("/security").text
+        assert "Phone browser" in sessions_section(page)
+        other = next(s for s in person.get("/v1/me/sessions").json() if not s["current"])
+        assert f'hx-post="/security/sessions/{other["id"]}/end"' in page
+        response = person.post(f"/security/sessions/{other['id']}/end",
+                               headers={"hx-request": "true", "x-csrf-token": csrf_from(page)})
+        assert response.status_code == 200 and response.text == ""
+        assert phone.get("/security").status_code == 303
+    assert "Phone browser" not in sessions_section(person.get("/security").text)
+
+
+def test_log_out_other_sessions_button(person):
+    with TestClient(person.app, follow_redirects=False) as phone:
+        log_in_through_form(phone)
+        token = csrf_from(person.get("/security").text)
+        response = person.post("/security/sessions/end-others", data={"csrf_token": token})
+        assert response.status_code == 303
+        assert phone.get("/security").status_code == 303
+    assert person.get("/security").status_code == 200
+
+
+def test_ending_a_session_that_is_not_yours_is_not_found(person):
+    token = csrf_from(person.get("/security").text)
+    response = person.post("/security/sessions/not-a-session/end", data={"csrf_token": token})
+    assert response.status_code == 404 and "no such session" in response.text
+
+
+def test_two_factor_can_be_turned_off_with_the_password(person, clock):
+    import pyotp
+
+    start = person.post("/security/two-factor/start",
+                        data={"csrf_token": csrf_from(person.get("/security").text)})
+    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    person.post("/security/two-factor/confirm", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
+    page = person.get("/security").text
+    assert "10 unused recovery codes" in page
+    wrong = person.post("/security/two-factor/disable",
+                        data={"password": "nope nope nope", "csrf_token": csrf_from(page)})
+    assert wrong.status_code == 422 and "not correct" in wrong.text
+    right = person.post("/security/two-factor/disable",
+                        data={"password": PASSWORD, "csrf_token": csrf_from(page)})
+    assert right.status_code == 303
+    assert "Two-factor authentication is off." in person.get(right.headers["location"]).text
