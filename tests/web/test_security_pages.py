@@ -1,10 +1,11 @@
 """The "Password and security" section and the console shell."""
 
+import pyotp
 import pytest
 from starlette.testclient import TestClient
 
 from tests.support import csrf_from
-from tests.web.conftest import PASSWORD, log_in_through_form
+from tests.web.conftest import PASSWORD, log_in_through_form, sign_up_through_form
 
 SECTIONS = ["Accounts", "Profile", "Connected experiences", "Your information",
             "Ad preferences", "Password and security"]
@@ -87,8 +88,6 @@ def test_ending_a_session_that_is_not_yours_is_not_found(person):
 
 
 def test_two_factor_can_be_turned_off_with_the_password(person, clock):
-    import pyotp
-
     start = person.post("/security/two-factor/start",
                         data={"csrf_token": csrf_from(person.get("/security").text)})
     secret = start.text.split('id="totp-secret">')[1].split("<")[0]
@@ -103,3 +102,24 @@ def test_two_factor_can_be_turned_off_with_the_password(person, clock):
                         data={"password": PASSWORD, "csrf_token": csrf_from(page)})
     assert right.status_code == 303
     assert "Two-factor authentication is off." in person.get(right.headers["location"]).text
+
+
+def test_a_mistyped_enrolment_code_shows_the_same_key_again(person, clock):
+    start = person.post("/security/two-factor/start",
+                        data={"csrf_token": csrf_from(person.get("/security").text)})
+    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    wrong = person.post("/security/two-factor/confirm",
+                        data={"code": "000000", "csrf_token": csrf_from(start.text)})
+    assert wrong.status_code == 422 and "That code is not right" in wrong.text
+    assert f'id="totp-secret">{secret}<' in wrong.text
+    right = person.post("/security/two-factor/confirm", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
+    assert right.status_code == 200 and "recovery-codes" in right.text
+
+
+def test_sessions_show_a_readable_device_name(client):
+    with TestClient(client.app, follow_redirects=False, headers={
+            "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 "
+                          "Firefox/128.0"}) as firefox:
+        sign_up_through_form(firefox)
+        assert ">Firefox on Linux</td>" in firefox.get("/security").text

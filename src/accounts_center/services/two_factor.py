@@ -61,6 +61,21 @@ def begin_totp_enrolment(hub: Hub, current: CurrentSession) -> TotpEnrolment:
         identity.totp_secret_sealed = hub.secret_box.seal(secret)
         account = login_name_of(identity)
         uow.commit()
+    return _enrolment(hub, secret, account)
+
+
+def pending_totp_enrolment(hub: Hub, current: CurrentSession) -> TotpEnrolment | None:
+    """The enrolment still waiting for its first code, to show again after a typo."""
+    with hub.unit_of_work() as uow:
+        identity = _identity(uow, current)
+        if identity.totp_enabled_at is not None or identity.totp_secret_sealed is None:
+            return None
+        secret = hub.secret_box.open(identity.totp_secret_sealed)
+        account = login_name_of(identity)
+    return _enrolment(hub, secret, account)
+
+
+def _enrolment(hub: Hub, secret: str, account: str) -> TotpEnrolment:
     uri = totp.provisioning_uri(secret, account_name=account, issuer=hub.settings.totp_issuer)
     return TotpEnrolment(secret, uri, totp.qr_svg(uri))
 

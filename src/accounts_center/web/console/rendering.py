@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from accounts_center.domain.devices import describe_device
 from accounts_center.web.request_context import csrf_token, current_session, ensure_presession
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,6 +33,7 @@ def _when(moment: datetime | None) -> str:
 
 
 templates.env.filters["when"] = _when
+templates.env.filters["device"] = describe_device
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,

@@ -17,9 +17,11 @@ from accounts_center.services.hub_sessions import (
 )
 from accounts_center.services.security_log import list_security_events
 from accounts_center.services.two_factor import (
+    TotpEnrolment,
     begin_totp_enrolment,
     confirm_totp_enrolment,
     disable_two_factor,
+    pending_totp_enrolment,
     two_factor_status,
 )
 from accounts_center.web.console.guards import require_person
@@ -79,10 +81,14 @@ def password_submit(request: Request, person: Person, current_password: FormText
 @router.post("/security/two-factor/start")
 def two_factor_start(request: Request, person: Person, csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    enrolment = begin_totp_enrolment(hub_of(request), person)
+    return _setup_page(request, begin_totp_enrolment(hub_of(request), person))
+
+
+def _setup_page(request: Request, enrolment: TotpEnrolment, *, error: str | None = None,
+                status: int = 200) -> HTMLResponse:
     return render(request, "two_factor_setup.html", {
         "title": "Set up two-factor authentication", "secret": enrolment.secret,
-        "qr_svg": enrolment.qr_svg})
+        "qr_svg": enrolment.qr_svg, "error": error}, status=status)
 
 
 @router.post("/security/two-factor/confirm")
@@ -92,11 +98,12 @@ def two_factor_confirm(request: Request, person: Person, code: FormText,
     try:
         codes = confirm_totp_enrolment(hub_of(request), person, code, origin_of(request))
     except AccountsCenterError as error:
-        # Same pending secret, shown again with the error (a new one would void the scan).
-        return render(request, "error.html", {
-            "title": "Code not accepted",
-            "detail": error.detail + " Start the set-up again from Password and security."},
-            status=error.status)
+        # The same pending secret again, with the error: a new one would void the scan.
+        pending = pending_totp_enrolment(hub_of(request), person)
+        if pending is None:
+            return security_page(request, person, status=error.status,
+                                 two_factor_error=error.detail)
+        return _setup_page(request, pending, error=error.detail, status=error.status)
     return render(request, "recovery_codes.html", {"title": "Recovery codes", "codes": codes})
 
 
