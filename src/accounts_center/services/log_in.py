@@ -25,7 +25,7 @@ def log_in(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curren
     name = parse_login_name(login)
     keys = throttle_keys(name.value, origin.ip)
     with hub.unit_of_work() as uow:
-        refuse_if_throttled(uow, keys, hub.clock.now())
+        counted = refuse_if_throttled(uow, keys, hub.clock.now())
         identity = uow.identities.by_login_name(name)
         identity_id = identity.id if identity else None
         stored_hash = identity.password_hash if identity else None
@@ -48,7 +48,9 @@ def log_in(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curren
             raise LoginFailed()
         if upgraded and identity.password_hash == stored_hash:
             identity.password_hash = upgraded
-        uow.throttles.clear(next(iter(keys)))
+        account_counter = next(iter(keys))
+        if account_counter in counted:  # most logins have none: skip the write
+            uow.throttles.clear(account_counter)
         level = PARTIAL if identity.totp_enabled_at else FULL
         if level == FULL:
             record_security_event(uow, identity.id, SecurityEventKind.LOGIN_SUCCEEDED,

@@ -20,11 +20,14 @@ def throttle_keys(login_value: str, ip: str) -> dict[str, ThrottleRule]:
     return {account_key(login_value): PER_ACCOUNT, address_key(ip): PER_ADDRESS}
 
 
-def refuse_if_throttled(uow: UnitOfWork, keys: dict[str, ThrottleRule], now: datetime) -> None:
-    wait = max((seconds_until(row.blocked_until, now)
-                for row in uow.throttles.get_many(list(keys))), default=0)
+def refuse_if_throttled(uow: UnitOfWork, keys: dict[str, ThrottleRule],
+                        now: datetime) -> set[str]:
+    """Raises while any counter blocks; returns the keys that have a counter at all."""
+    rows = uow.throttles.get_many(list(keys))
+    wait = max((seconds_until(row.blocked_until, now) for row in rows), default=0)
     if wait:
         raise LoginThrottled(wait)
+    return {row.key for row in rows}
 
 
 def count_failure(uow: UnitOfWork, keys: dict[str, ThrottleRule], now: datetime) -> None:
