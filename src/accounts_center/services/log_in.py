@@ -10,6 +10,7 @@ from accounts_center.domain.errors import LoginFailed
 from accounts_center.domain.login_names import parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.domain.throttle import account_key
 from accounts_center.services.hub import Hub
 from accounts_center.services.hub_sessions import FULL, PARTIAL, CurrentSession, start_session
 from accounts_center.services.login_throttling import (
@@ -48,9 +49,8 @@ def log_in(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curren
             raise LoginFailed()
         if upgraded and identity.password_hash == stored_hash:
             identity.password_hash = upgraded
-        account_counter = next(iter(keys))
-        if account_counter in counted:  # most logins have none: skip the write
-            uow.throttles.clear(account_counter)
+        if account_key(name.value) in counted:  # most logins have none: skip the write
+            uow.throttles.clear(account_key(name.value))
         level = PARTIAL if identity.totp_enabled_at else FULL
         if level == FULL:
             record_security_event(uow, identity.id, SecurityEventKind.LOGIN_SUCCEEDED,
