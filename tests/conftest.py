@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from accounts_center.services.hub import Hub, build_hub
 from accounts_center.store import migrate
-from accounts_center.store.base import Base
+from accounts_center.store.schema import metadata
 from accounts_center.web.app import create_app
 from tests.support import FakeClock, cheap_settings
 
@@ -64,7 +64,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url: str = request.getfixturevalue("postgres_schema_url")
     yield url
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

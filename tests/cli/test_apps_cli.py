@@ -51,12 +51,16 @@ def test_list_show_rotate_remove(run, tmp_path):
     (tmp_path / "caps.toml").write_text('sends = ["device", "age"]\n'
                                         'receives = ["account_details"]\n'
                                         '[crosspost]\nsources = ["status"]\n')
-    assert add_chat(run, "--capabilities", str(tmp_path / "caps.toml")).exit_code == 0
+    assert add_chat(run, "--capabilities", str(tmp_path / "caps.toml"),
+                    "--connect-url", "https://chat.example/connect",
+                    "--backchannel-logout-uri", "https://chat.example/bcl").exit_code == 0
     listed = run("apps", "list")
     assert "Chat" in listed.output and "age, device" in listed.output
     shown = json.loads(run("apps", "show", "Chat").output)
     assert shown["capabilities"]["crosspost"]["sources"] == ["status"]
     assert shown["redirect_uris"] == ["https://chat.example/cb", "http://127.0.0.1:9001/cb"]
+    assert shown["connect_url"] == "https://chat.example/connect"
+    assert shown["backchannel_logout_uri"] == "https://chat.example/bcl"
     rotated = run("apps", "rotate-secret", shown["client_id"])
     assert rotated.exit_code == 0 and "client_secret:" in rotated.output
     assert run("apps", "remove", "Chat", input="n\n").exit_code == 1

@@ -15,8 +15,8 @@ from accounts_center.services.log_in import log_in
 from accounts_center.services.member_apps import register_app, show_app
 from accounts_center.services.sign_up import sign_up
 from accounts_center.store import migrate
-from accounts_center.store.base import Base
 from accounts_center.store.engine import make_engine
+from accounts_center.store.schema import metadata
 from tests.conftest import POSTGRES_URL, with_search_path
 from tests.support import FakeClock, cheap_settings
 
@@ -45,7 +45,7 @@ def test_an_empty_database_upgrades_to_head_with_every_table(empty_database):
     engine = make_engine(empty_database)
     try:
         tables = set(inspect(engine).get_table_names())
-        assert {t.name for t in Base.metadata.sorted_tables} <= tables
+        assert {t.name for t in metadata.sorted_tables} <= tables
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
@@ -90,3 +90,24 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_apps_registered_before_linking_get_their_own_subject_salt(empty_database):
+    migrate.upgrade(empty_database, "0001")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            for name in ("Chat", "Pics"):
+                connection.execute(text(
+                    "INSERT INTO member_apps (id, name, client_id, client_secret_digest, "
+                    "redirect_uris, webhook_url, capabilities, created_at, secret_rotated_at) "
+                    "VALUES (:id, :name, :client, 'x', '[]', 'https://a.example/h', '{}', "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": f"id-{name}", "name": name, "client": f"app_{name}"})
+        migrate.upgrade(empty_database)
+        with engine.connect() as connection:
+            salts = connection.execute(text(
+                "SELECT subject_salt FROM member_apps")).scalars().all()
+    finally:
+        engine.dispose()
+    assert len(salts) == 2 and len(set(salts)) == 2 and all(len(s) == 64 for s in salts)

@@ -55,11 +55,21 @@ def add(name: str = typer.Argument(..., help="A unique name for the app"),
                                                help="OIDC redirect URI (repeatable)"),
         webhook_url: str = typer.Option(..., "--webhook-url", help="Where events are sent"),
         capabilities: Path | None = typer.Option(None, "--capabilities",
-                                                 help="JSON or TOML capability file")) -> None:
+                                                 help="JSON or TOML capability file"),
+        connect_url: str | None = typer.Option(
+            None, "--connect-url", help="The app's page that starts 'Add to Accounts Center'"),
+        backchannel_logout_uri: str | None = typer.Option(
+            None, "--backchannel-logout-uri", help="OIDC back-channel logout endpoint"),
+        post_logout_redirect_uri: list[str] = typer.Option(
+            [], "--post-logout-redirect-uri", help="Allowed after RP-initiated logout")
+        ) -> None:
     """Register a member app and print its client id and secret (once)."""
     document = read_capabilities(capabilities) if capabilities else None
     with hub_for_command() as hub:
-        credentials = member_apps.register_app(hub, name, redirect_uri, webhook_url, document)
+        credentials = member_apps.register_app(
+            hub, name, redirect_uri, webhook_url, document, connect_url=connect_url,
+            backchannel_logout_uri=backchannel_logout_uri,
+            post_logout_redirect_uris=post_logout_redirect_uri)
     _print_credentials(credentials, "Registered")
 
 
@@ -113,5 +123,7 @@ def remove(app_key: str = typer.Argument(..., metavar="NAME_OR_CLIENT_ID"),
 def _as_json(a: MemberApp) -> dict[str, Any]:
     return {"name": a.name, "client_id": a.client_id, "redirect_uris": a.redirect_uris,
             "webhook_url": a.webhook_url, "capabilities": a.capabilities.to_document(),
+            "connect_url": a.connect_url, "backchannel_logout_uri": a.backchannel_logout_uri,
+            "post_logout_redirect_uris": a.post_logout_redirect_uris,
             "created_at": a.created_at.isoformat(),
             "secret_rotated_at": a.secret_rotated_at.isoformat()}

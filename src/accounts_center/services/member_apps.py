@@ -7,6 +7,7 @@ it is compared in constant time (SECURITY-CHECKLIST 16).
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,10 @@ class MemberApp:
     capabilities: Capabilities
     created_at: datetime
     secret_rotated_at: datetime
+    subject_salt: str
+    connect_url: str | None
+    backchannel_logout_uri: str | None
+    post_logout_redirect_uris: list[str]
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,9 @@ class Credentials:
 
 
 def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str,
-                 capabilities: Any = None) -> Credentials:
+                 capabilities: Any = None, *, connect_url: str | None = None,
+                 backchannel_logout_uri: str | None = None,
+                 post_logout_redirect_uris: list[str] | None = None) -> Credentials:
     name = name.strip()
     if not _NAME.match(name):
         raise InvalidInput("name: use 1 to 80 letters, digits, spaces, dots, dashes or "
@@ -53,6 +60,11 @@ def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str
         raise InvalidInput(f"redirect_uri: at most {MAX_REDIRECT_URIS}", field="redirect_uri")
     uris = [check_app_url(u, field="redirect_uri") for u in redirect_uris]
     hook = check_app_url(webhook_url, field="webhook_url")
+    connect = check_app_url(connect_url, field="connect_url") if connect_url else None
+    logout_hook = (check_app_url(backchannel_logout_uri, field="backchannel_logout_uri")
+                   if backchannel_logout_uri else None)
+    after_logout = [check_app_url(u, field="post_logout_redirect_uri")
+                    for u in post_logout_redirect_uris or []]
     declared = parse_capabilities(capabilities if capabilities is not None else {})
     secret = new_token()
     now = hub.clock.now()
@@ -63,7 +75,10 @@ def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str
         row = MemberAppRow(id=hub.new_id(), name=name, client_id="app_" + new_token(16),
                            client_secret_digest=digest(secret), redirect_uris=uris,
                            webhook_url=hook, capabilities=declared.to_document(),
-                           created_at=now, secret_rotated_at=now)
+                           created_at=now, secret_rotated_at=now,
+                           subject_salt=secrets.token_hex(32), connect_url=connect,
+                           backchannel_logout_uri=logout_hook,
+                           post_logout_redirect_uris=after_logout)
         uow.member_apps.add(row)
         uow.commit()
         return Credentials(_view(row), secret)
@@ -116,4 +131,7 @@ def _view(row: MemberAppRow) -> MemberApp:
     return MemberApp(id=row.id, name=row.name, client_id=row.client_id,
                      redirect_uris=list(row.redirect_uris), webhook_url=row.webhook_url,
                      capabilities=parse_capabilities(row.capabilities),
-                     created_at=row.created_at, secret_rotated_at=row.secret_rotated_at)
+                     created_at=row.created_at, secret_rotated_at=row.secret_rotated_at,
+                     subject_salt=row.subject_salt, connect_url=row.connect_url,
+                     backchannel_logout_uri=row.backchannel_logout_uri,
+                     post_logout_redirect_uris=list(row.post_logout_redirect_uris or []))

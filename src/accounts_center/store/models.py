@@ -104,3 +104,9 @@ class MemberAppRow(Base):
     capabilities: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     secret_rotated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Random per app: pairwise subject identifiers are derived from it (OIDC Core §8.1).
+    subject_salt: Mapped[str] = mapped_column(String(64))
+    # Where "Add account" in the console sends the person: the app's own connect page.
+    connect_url: Mapped[str | None] = mapped_column(String(2000))
+    backchannel_logout_uri: Mapped[str | None] = mapped_column(String(2000))
+    post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)

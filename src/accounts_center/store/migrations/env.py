@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from accounts_center.store import models  # noqa: F401  (registers the tables)
+from accounts_center.store import schema  # noqa: F401  (registers every table)
 from accounts_center.store.base import Base
 from accounts_center.store.engine import make_engine
 
