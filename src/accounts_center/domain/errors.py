@@ -93,3 +93,9 @@ class CsrfFailed(AccountsCenterError):
             "This form was not sent from an Accounts Center page, or it expired. "
             "Reload the page and try again."
         )
+
+
+class LinkConflict(AccountsCenterError):
+    code = "link-conflict"
+    title = "This account cannot be added"
+    status = 409

@@ -16,6 +16,8 @@ class SecurityEventKind(StrEnum):
     TWO_FACTOR_ENABLED = "two_factor_enabled"
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     RECOVERY_CODE_USED = "recovery_code_used"
+    ACCOUNT_LINKED = "account_linked"
+    ACCOUNT_UNLINKED = "account_unlinked"
 
     @property
     def description(self) -> str:
@@ -33,4 +35,6 @@ _DESCRIPTIONS = {
     SecurityEventKind.TWO_FACTOR_ENABLED: "Two-factor authentication turned on",
     SecurityEventKind.TWO_FACTOR_DISABLED: "Two-factor authentication turned off",
     SecurityEventKind.RECOVERY_CODE_USED: "Logged in with a recovery code",
+    SecurityEventKind.ACCOUNT_LINKED: "App account added to Accounts Center",
+    SecurityEventKind.ACCOUNT_UNLINKED: "App account removed from Accounts Center",
 }

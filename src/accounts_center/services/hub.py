@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
@@ -25,6 +26,8 @@ class Hub:
     passwords: PasswordHashing
     secret_box: SecretBox
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+    # Per-process caches of values every process can rebuild from the database.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -18,6 +18,13 @@ class MemberApps:
         self._session.add(row)
         self._session.flush()
 
+    def by_id(self, app_id: str) -> MemberAppRow | None:
+        return self._session.get(MemberAppRow, app_id)
+
+    def by_client_id(self, client_id: str) -> MemberAppRow | None:
+        return self._session.scalars(
+            select(MemberAppRow).where(MemberAppRow.client_id == client_id)).first()
+
     def all(self) -> Sequence[MemberAppRow]:
         return self._session.scalars(select(MemberAppRow).order_by(MemberAppRow.name)).all()
 

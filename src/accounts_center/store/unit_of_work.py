@@ -8,7 +8,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.identities import Identities
+from accounts_center.store.links import LinkedAccounts
 from accounts_center.store.member_apps import MemberApps
+from accounts_center.store.oauth import OAuthStore
+from accounts_center.store.outbox import Outbox
 from accounts_center.store.security_events import SecurityEvents
 from accounts_center.store.throttles import LoginThrottles
 
@@ -26,6 +29,9 @@ class UnitOfWork:
         self.security_events = SecurityEvents(self.session)
         self.throttles = LoginThrottles(self.session)
         self.member_apps = MemberApps(self.session)
+        self.links = LinkedAccounts(self.session)
+        self.oauth = OAuthStore(self.session)
+        self.outbox = Outbox(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

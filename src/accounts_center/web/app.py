@@ -7,6 +7,8 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from accounts_center import __version__
+from accounts_center.oidc.authorize_flow import Flow
+from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.hub import Hub
 from accounts_center.web.api import health, me
 from accounts_center.web.api.openapi import install_openapi
@@ -14,6 +16,7 @@ from accounts_center.web.console import auth_pages, section_pages, security_page
 from accounts_center.web.console.guards import LoginRequired, login_redirect
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
+from accounts_center.web.oauth import authorize_pages, provider_routes
 from accounts_center.web.problems import install_error_handlers
 
 API_DESCRIPTION = """\
@@ -27,6 +30,8 @@ def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="Accounts Center", version=__version__, description=API_DESCRIPTION,
                   docs_url=None, redoc_url=None)  # their CDN scripts break our CSP
     app.state.hub = hub
+    app.state.oidc = HubAuthorizationServer(hub)
+    app.state.authorize_flow = Flow(app.state.oidc)
     install_error_handlers(app)
     install_openapi(app)
 
@@ -34,6 +39,8 @@ def create_app(hub: Hub) -> FastAPI:
     async def to_login(_: Request, error: LoginRequired) -> Response:
         return login_redirect(error.next_path)
 
+    app.include_router(provider_routes.router)
+    app.include_router(authorize_pages.router)
     app.include_router(health.router)
     app.include_router(me.router)
     app.include_router(auth_pages.router)

@@ -66,6 +66,12 @@ def csrf_token(request: Request) -> str:
     return derived_token(_presession_value(request), "csrf")
 
 
+def browser_token(request: Request) -> str:
+    """A random value bound to this browser (the pre-session cookie), surviving login;
+    pending authorization requests are tied to it. Set by `ensure_presession`."""
+    return _presession_value(request)
+
+
 def _presession_value(request: Request) -> str:
     value = getattr(request.state, "presession", None) or request.cookies.get(
         cookie_name(request, PRESESSION_COOKIE), "")

@@ -1,0 +1,249 @@
+"""The front channel of the provider: /authorize, the person's login in between, the
+link disclosure and confirmation, and single sign-on (DESIGN §4.1, §4.2).
+
+Every authorization request is validated by Authlib, then kept as a pending row bound to
+one browser, so the person can log in or sign up before it continues. Pushed requests
+(RFC 9126) are single use and only their own client can use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+
+from accounts_center.crypto.tokens import digest
+from accounts_center.domain.categories import NEVER_SHARED
+from accounts_center.domain.errors import AccountsCenterError
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.oidc.grants import grant_user_for
+from accounts_center.oidc.requests import HubOAuth2Request
+from accounts_center.oidc.server import HubAuthorizationServer
+from accounts_center.services.hub_sessions import CurrentSession
+from accounts_center.services.links import link_account
+from accounts_center.store.oauth_models import AuthorizationRequestRow
+from accounts_center.store.unit_of_work import UnitOfWork
+
+PENDING_LIFETIME = timedelta(minutes=15)
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
+LINK_ONLY_PARAMS = ("intent", "app_user_id", "handle")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    title: str
+    detail: str
+    status: int = 400
+
+
+@dataclass(frozen=True)
+class Pending:
+    request_id: str
+
+
+@dataclass(frozen=True)
+class NeedsLogin:
+    request_id: str
+
+
+@dataclass(frozen=True)
+class LinkDisclosure:
+    request_id: str
+    app_name: str
+    handle: str
+    sends: list[str]
+    receives: list[str]
+    never_shared: list[str]
+
+
+@dataclass(frozen=True)
+class SignInRefused:
+    app_name: str
+    reason: str
+    connect_url: str | None
+    back_url: str
+
+
+Outcome = Redirect | ErrorPage | Pending | NeedsLogin | LinkDisclosure | SignInRefused
+
+
+class Flow:
+    def __init__(self, server: HubAuthorizationServer) -> None:
+        self.server = server
+        self.hub = server.hub
+
+    # -- /authorize -------------------------------------------------------------------
+    def begin(self, query: list[tuple[str, str]], browser: str,
+              session: CurrentSession | None) -> Outcome:
+        params = dict(query)
+        now = self.hub.clock.now()
+        with self.server.transaction() as uow:
+            if "request_uri" in params:
+                row = self._claim_pushed(uow, params, browser)
+                if row is None:
+                    return ErrorPage("This sign-in link has expired",
+                                     "Go back to the app and start again.")
+                stored = dict(row.params)
+            else:
+                if any(key in params for key in LINK_ONLY_PARAMS):
+                    return ErrorPage("This request cannot be used here",
+                                     "Adding an account must start in the app itself.")
+                stored = params
+            request = self._oauth_request(stored, uow)
+            try:
+                grant = self.server.get_consent_grant(request, end_user=session and "person")
+            except OAuth2Error as error:
+                return self._error(error, stored)
+            del grant
+            if stored.get("prompt") == "none" and (session is None or not session.is_full):
+                return self._redirect_error(stored, "login_required",
+                                            "The person is not logged in at the hub.")
+            if "request_uri" in params:
+                uow.commit()
+                return Pending(row.id)
+            client = self.server.query_client(stored["client_id"])
+            assert client is not None
+            pending = AuthorizationRequestRow(
+                id=self.hub.new_id(), request_uri_digest=None, app_id=client.id,
+                params=stored, created_at=now, expires_at=now + PENDING_LIFETIME,
+                browser_digest=digest(browser))
+            uow.oauth.add_request(pending)
+            uow.commit()
+            return Pending(pending.id)
+
+    # -- /authorize/continue/{id} -----------------------------------------------------
+    def proceed(self, request_id: str, browser: str, session: CurrentSession | None,
+                origin: RequestOrigin) -> Outcome:
+        with self.server.transaction() as uow:
+            row = self._pending(uow, request_id, browser)
+            if row is None:
+                return ErrorPage("This sign-in link has expired",
+                                 "Go back to the app and start again.")
+            if session is None or not session.is_full or self._needs_fresh_login(row, session):
+                return NeedsLogin(row.id)
+            params = dict(row.params)
+            app = uow.member_apps.by_id(row.app_id)
+            assert app is not None
+            if params.get("intent") == "link":
+                caps = app.capabilities
+                return LinkDisclosure(row.id, app.name, params.get("handle", ""),
+                                      list(caps.get("sends", [])),
+                                      list(caps.get("receives", [])), sorted(NEVER_SHARED))
+            links = uow.links.active_of_identity(session.identity_id, app.id)
+            usable = [link for link in links if link.sign_in_enabled]
+            if not usable:
+                reason = (f"You turned off signing in to {app.name} with Accounts Center."
+                          if links else
+                          f"Your {app.name} account is not added to this Accounts Center.")
+                back = self._error_location(params, "access_denied",
+                                            "No active link with sign-in for this person.")
+                return SignInRefused(app.name, reason, app.connect_url, back)
+            return self._issue_code(uow, row, usable[0].id, session)
+
+    def confirm_link(self, request_id: str, browser: str, session: CurrentSession,
+                     origin: RequestOrigin) -> Outcome:
+        now = self.hub.clock.now()
+        with self.server.transaction() as uow:
+            row = self._pending(uow, request_id, browser)
+            if row is None or row.params.get("intent") != "link":
+                return ErrorPage("This request has expired", "Go back to the app and start "
+                                 "again.")
+            if not session.is_full or self._needs_fresh_login(row, session):
+                return NeedsLogin(row.id)
+            app = uow.member_apps.by_id(row.app_id)
+            assert app is not None
+            try:
+                link = link_account(uow, self.hub, session.identity_id, app,
+                                    row.params["app_user_id"], row.params["handle"], origin,
+                                    now)
+            except AccountsCenterError as error:
+                return ErrorPage(error.title, error.detail, error.status)
+            return self._issue_code(uow, row, link.id, session)
+
+    def cancel(self, request_id: str, browser: str) -> Outcome:
+        with self.server.transaction() as uow:
+            row = self._pending(uow, request_id, browser)
+            if row is None:
+                return ErrorPage("This request has expired", "Go back to the app.")
+            row.completed_at = self.hub.clock.now()
+            params = dict(row.params)
+            uow.commit()
+        return Redirect(self._error_location(params, "access_denied",
+                                             "The person did not add the account."))
+
+    # -- helpers ----------------------------------------------------------------------
+    def _issue_code(self, uow: UnitOfWork, row: AuthorizationRequestRow, link_id: str,
+                    session: CurrentSession) -> Outcome:
+        user = grant_user_for(uow, link_id, int(session.authenticated_at.timestamp()))
+        if user is None:
+            return ErrorPage("This account is not added", "Add it again from the app.")
+        request = self._oauth_request(dict(row.params), uow)
+        grant = self.server.get_consent_grant(request, end_user=user)
+        response = self.server.create_authorization_response(request, grant_user=user,
+                                                             grant=grant)
+        row.completed_at = self.hub.clock.now()
+        uow.commit()
+        return Redirect(response.headers["location"])
+
+    def _claim_pushed(self, uow: UnitOfWork, params: dict[str, str],
+                      browser: str) -> AuthorizationRequestRow | None:
+        uri = params.get("request_uri", "")
+        client = self.server.query_client(params.get("client_id", ""))
+        if client is None or not uri.startswith(REQUEST_URI_PREFIX):
+            return None
+        return uow.oauth.claim_pushed_request(digest(uri[len(REQUEST_URI_PREFIX):]),
+                                              client.id, digest(browser),
+                                              self.hub.clock.now())
+
+    def _pending(self, uow: UnitOfWork, request_id: str,
+                 browser: str) -> AuthorizationRequestRow | None:
+        row = uow.oauth.request(request_id[:36])
+        if (row is None or row.completed_at is not None or row.browser_digest is None
+                or row.browser_digest != digest(browser)
+                or row.expires_at <= self.hub.clock.now()):
+            return None
+        return row
+
+    def _needs_fresh_login(self, row: AuthorizationRequestRow, session: CurrentSession) -> bool:
+        params = row.params
+        if "login" in str(params.get("prompt", "")).split() and (
+                session.authenticated_at < row.created_at):
+            return True
+        max_age = params.get("max_age")
+        if max_age is not None and str(max_age).isdigit():
+            age = (self.hub.clock.now() - session.authenticated_at).total_seconds()
+            return age > int(max_age)
+        return False
+
+    def _oauth_request(self, params: dict[str, Any], uow: UnitOfWork) -> HubOAuth2Request:
+        items = [(k, str(v)) for k, v in params.items() if not k.startswith("_")]
+        return HubOAuth2Request("GET", self.server.issuer + "/oauth2/authorize", {}, items, [],
+                                uow=uow)
+
+    def _error(self, error: OAuth2Error, params: dict[str, Any]) -> Outcome:
+        if error.redirect_uri:
+            return self._redirect_error(params, error.error,
+                                        error.get_error_description() or error.error)
+        # No validated redirect URI: show the error here, never redirect (CHECKLIST 4).
+        return ErrorPage("This sign-in request is not valid",
+                         f"{error.error}: {error.get_error_description() or ''}".strip(": "))
+
+    def _redirect_error(self, params: dict[str, Any], code: str, description: str) -> Outcome:
+        return Redirect(self._error_location(params, code, description))
+
+    def _error_location(self, params: dict[str, Any], code: str, description: str) -> str:
+        values = [("error", code), ("error_description", description)]
+        if params.get("state"):
+            values.append(("state", params["state"]))
+        values.append(("iss", self.server.issuer))
+        return add_params_to_uri(params["redirect_uri"], values)
+
+

@@ -1,0 +1,35 @@
+"""Writing events for member apps into the outbox, inside the change's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from accounts_center.domain.pairwise import pairwise_subject
+from accounts_center.services.hub import Hub
+from accounts_center.store.link_models import LinkedAccountRow
+from accounts_center.store.outbox_models import OutboxEventRow
+from accounts_center.store.unit_of_work import UnitOfWork
+
+
+def emit_link_event(uow: UnitOfWork, hub: Hub, event_type: str, changed: LinkedAccountRow,
+                    now: datetime) -> None:
+    """One row for the app whose link changed and one for each other app the person has
+    linked; each names the person only as that receiving app knows them."""
+    changed_app = uow.member_apps.by_id(changed.app_id)
+    receivers = [changed] + [link for link in uow.links.active_of_identity(changed.identity_id)
+                             if link.id != changed.id]
+    for link in receivers:
+        app = uow.member_apps.by_id(link.app_id)
+        if app is None or changed_app is None:
+            continue
+        payload: dict[str, Any] = {
+            "sub": pairwise_subject(app.subject_salt, link.identity_id),
+            "app_user_id": link.app_user_id,
+            "app": changed_app.name,
+            "your_account": link.id == changed.id,
+            "occurred_at": now.isoformat(),
+        }
+        uow.outbox.add(OutboxEventRow(id=hub.new_id(), app_id=app.id,
+                                      identity_id=link.identity_id, type=event_type,
+                                      payload=payload, created_at=now))

@@ -1,0 +1,43 @@
+"""Repository of linked accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts_center.store.link_models import LinkedAccountRow
+
+ACTIVE = "active"
+REMOVED = "removed"
+
+
+class LinkedAccounts:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: LinkedAccountRow) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    def get(self, link_id: str) -> LinkedAccountRow | None:
+        return self._session.get(LinkedAccountRow, link_id)
+
+    def active_for_app_user(self, app_id: str, app_user_id: str) -> LinkedAccountRow | None:
+        return self._session.scalars(select(LinkedAccountRow).where(
+            LinkedAccountRow.app_id == app_id, LinkedAccountRow.app_user_id == app_user_id,
+            LinkedAccountRow.status == ACTIVE)).first()
+
+    def active_of_identity(self, identity_id: str,
+                           app_id: str | None = None) -> Sequence[LinkedAccountRow]:
+        statement = select(LinkedAccountRow).where(
+            LinkedAccountRow.identity_id == identity_id, LinkedAccountRow.status == ACTIVE)
+        if app_id is not None:
+            statement = statement.where(LinkedAccountRow.app_id == app_id)
+        return self._session.scalars(statement.order_by(LinkedAccountRow.linked_at)).all()
+
+    def lock_active_of_identity(self, identity_id: str) -> Sequence[LinkedAccountRow]:
+        return self._session.scalars(select(LinkedAccountRow).where(
+            LinkedAccountRow.identity_id == identity_id, LinkedAccountRow.status == ACTIVE)
+            .with_for_update()).all()

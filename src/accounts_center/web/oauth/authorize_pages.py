@@ -1,0 +1,95 @@
+"""The browser side of the provider: /oauth2/authorize, continuing after login, and the
+"Add to Accounts Center" disclosure with its confirmation (CSRF-protected)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from accounts_center.oidc.authorize_flow import (
+    ErrorPage,
+    Flow,
+    LinkDisclosure,
+    NeedsLogin,
+    Outcome,
+    Pending,
+    Redirect,
+    SignInRefused,
+)
+from accounts_center.web.console.rendering import render, render_error_page
+from accounts_center.web.request_context import (
+    browser_token,
+    check_csrf,
+    current_session,
+    ensure_presession,
+    origin_of,
+)
+
+router = APIRouter(include_in_schema=False)
+FormText = Annotated[str, Form(max_length=1024)]
+
+
+def flow_of(request: Request) -> Flow:
+    flow: Flow = request.app.state.authorize_flow
+    return flow
+
+
+def _continue_path(request_id: str) -> str:
+    return f"/oauth2/authorize/continue/{request_id}"
+
+
+def respond(request: Request, outcome: Outcome) -> Response:
+    response: Response
+    if isinstance(outcome, Redirect):
+        response = RedirectResponse(outcome.location, status_code=303)
+    elif isinstance(outcome, Pending):
+        response = RedirectResponse(_continue_path(outcome.request_id), status_code=303)
+    elif isinstance(outcome, NeedsLogin):
+        response = RedirectResponse(
+            "/login?next=" + quote(_continue_path(outcome.request_id), safe="/"),
+            status_code=303)
+    elif isinstance(outcome, LinkDisclosure):
+        response = render(request, "link_disclosure.html", {
+            "title": f"Add your {outcome.app_name} account", "d": outcome,
+            "action": _continue_path(outcome.request_id)})
+    elif isinstance(outcome, SignInRefused):
+        response = render(request, "sign_in_refused.html", {
+            "title": f"Continue to {outcome.app_name}", "r": outcome}, status=403)
+    else:
+        assert isinstance(outcome, ErrorPage)
+        response = render_error_page(request, status=outcome.status, title=outcome.title,
+                                     detail=outcome.detail)
+    ensure_presession(request, response)
+    return response
+
+
+@router.get("/oauth2/authorize")
+async def authorize(request: Request) -> Response:
+    flow, session, browser = flow_of(request), current_session(request), browser_token(request)
+    outcome = await run_in_threadpool(flow.begin, request.query_params.multi_items(), browser,
+                                      session)
+    return respond(request, outcome)
+
+
+@router.get("/oauth2/authorize/continue/{request_id}")
+async def continue_authorization(request: Request, request_id: str) -> Response:
+    flow, session, browser = flow_of(request), current_session(request), browser_token(request)
+    outcome = await run_in_threadpool(flow.proceed, request_id, browser, session,
+                                      origin_of(request))
+    return respond(request, outcome)
+
+
+@router.post("/oauth2/authorize/continue/{request_id}")
+def decide(request: Request, request_id: str, decision: FormText,
+           csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    flow, session, browser = flow_of(request), current_session(request), browser_token(request)
+    if decision == "cancel":
+        return respond(request, flow.cancel(request_id, browser))
+    if session is None or not session.is_full:
+        return respond(request, NeedsLogin(request_id))
+    return respond(request, flow.confirm_link(request_id, browser, session, origin_of(request)))

@@ -1,0 +1,92 @@
+"""The OpenID provider's machine endpoints: discovery, JWKS, token, PAR, revocation,
+userinfo. Bodies are read here; Authlib (synchronous) runs in the thread pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from accounts_center.oidc.discovery import provider_metadata
+from accounts_center.oidc.pushed_requests import push_authorization_request
+from accounts_center.oidc.requests import HubOAuth2Request
+from accounts_center.oidc.server import HubAuthorizationServer
+from accounts_center.oidc.userinfo import userinfo_response
+from accounts_center.services.signing_keys import active_signing_key, published_jwks
+
+router = APIRouter(include_in_schema=False)
+MAX_FORM_FIELDS = 50
+
+
+def server_of(request: Request) -> HubAuthorizationServer:
+    server: HubAuthorizationServer = request.app.state.oidc
+    return server
+
+
+async def oauth_request(request: Request) -> HubOAuth2Request:
+    form: list[tuple[str, str]] = []
+    if request.method == "POST":
+        try:
+            data = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+            form = [(k, v) for k, v in data.multi_items() if isinstance(v, str)]
+        except Exception:  # malformed bodies read as empty: the grant reports what's missing
+            form = []
+    # The issuer's URL, not the one seen here: behind a TLS proxy the hub sees http.
+    uri = server_of(request).issuer + request.url.path
+    return HubOAuth2Request(request.method, uri, request.headers,
+                            request.query_params.multi_items(), form)
+
+
+@router.get("/.well-known/openid-configuration")
+def discovery(request: Request) -> JSONResponse:
+    return JSONResponse(provider_metadata(server_of(request).issuer))
+
+
+@router.get("/oauth2/jwks")
+def jwks(request: Request) -> JSONResponse:
+    return JSONResponse(published_jwks(server_of(request).hub),
+                        headers={"cache-control": "public, max-age=300"})
+
+
+def _with_transaction(server: HubAuthorizationServer, request: HubOAuth2Request,
+                      endpoint: str) -> Any:
+    # Loaded (and cached) before the transaction: signing must not open a second one.
+    active_signing_key(server.hub)
+    # Committed whatever the outcome: a refused replay still revokes what it must.
+    with server.transaction() as uow:
+        request.uow = uow
+        if endpoint == "token":
+            response = server.create_token_response(request)
+        else:
+            response = server.create_endpoint_response("revocation", request)
+        uow.commit()
+        return response
+
+
+@router.post("/oauth2/token")
+async def token(request: Request) -> Response:
+    server = server_of(request)
+    return await run_in_threadpool(_with_transaction, server, await oauth_request(request),
+                                   "token")
+
+
+@router.post("/oauth2/revoke")
+async def revoke(request: Request) -> Response:
+    server = server_of(request)
+    return await run_in_threadpool(_with_transaction, server, await oauth_request(request),
+                                   "revocation")
+
+
+@router.post("/oauth2/par")
+async def pushed_authorization_request(request: Request) -> Response:
+    server = server_of(request)
+    response: Response = await run_in_threadpool(push_authorization_request, server,
+                                                 await oauth_request(request))
+    return response
+
+
+@router.api_route("/oauth2/userinfo", methods=["GET", "POST"])
+def userinfo(request: Request) -> Response:
+    return userinfo_response(server_of(request).hub, request.headers.get("authorization", ""))

@@ -1,0 +1,50 @@
+"""Linking and single sign-on end to end, in-process (DESIGN §4.1, §4.2)."""
+
+from tests.oidc.conftest import link, query_of
+
+
+def test_adding_an_account_links_it_and_the_app_learns_it_from_the_code(chat, visitor):
+    visitor.sign_up()
+    tokens = link(chat, visitor)
+    claims = chat.verify_id_token(tokens["id_token"])
+    assert claims["app_user_id"] == "chat-user-1"
+    assert claims["aud"] == chat.client_id and claims["nonce"] == chat.nonce
+    assert claims["iss"] == "http://127.0.0.1:8000"
+    assert tokens["refresh_token"] and tokens["token_type"].lower() == "bearer"
+    userinfo = chat.client.get("/oauth2/userinfo",
+                               headers={"authorization": f"Bearer {tokens['access_token']}"})
+    assert userinfo.json() == {"sub": claims["sub"], "app_user_id": "chat-user-1"}
+
+
+def test_a_linked_person_signs_in_with_one_click(chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor)
+    response = visitor.go("/oauth2/authorize?" + "&".join(
+        f"{k}={v}" for k, v in chat.authorization_params().items()))
+    assert response.status_code == 303
+    params = query_of(response.headers["location"])
+    assert params["iss"] == "http://127.0.0.1:8000" and params["state"] == chat.state
+    claims = chat.verify_id_token(chat.redeem(params["code"]).json()["id_token"])
+    assert claims["app_user_id"] == "chat-user-1"
+
+
+def test_sign_in_without_a_link_is_refused_with_a_way_to_add_it(chat, visitor):
+    visitor.sign_up()
+    page = visitor.go("/oauth2/authorize?" + "&".join(
+        f"{k}={v}" for k, v in chat.authorization_params().items()))
+    assert page.status_code == 403
+    assert "https://chat.example/connect" in page.text
+    back = page.text.split('<a href="https://chat.example/callback?')[1].split('"')[0]
+    assert "error=access_denied" in back
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(chat, visitor):
+    visitor.sign_up()
+    first = link(chat, visitor)
+    second = chat.refresh(first["refresh_token"])
+    assert second.status_code == 200
+    rotated = second.json()
+    assert rotated["refresh_token"] != first["refresh_token"]
+    replay = chat.refresh(first["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert chat.refresh(rotated["refresh_token"]).status_code == 400  # family revoked
