@@ -12,7 +12,12 @@ from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.hub import Hub
 from accounts_center.web.api import health, me
 from accounts_center.web.api.openapi import install_openapi
-from accounts_center.web.console import auth_pages, section_pages, security_pages
+from accounts_center.web.console import (
+    accounts_pages,
+    auth_pages,
+    section_pages,
+    security_pages,
+)
 from accounts_center.web.console.guards import LoginRequired, login_redirect
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
@@ -45,6 +50,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(me.router)
     app.include_router(auth_pages.router)
     app.include_router(security_pages.router)
+    app.include_router(accounts_pages.router)
     app.include_router(section_pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)

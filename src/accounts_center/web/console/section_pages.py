@@ -11,10 +11,6 @@ from accounts_center.web.console.rendering import render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_person)])
 
 SECTIONS = {
-    "/accounts": ("Accounts", "No accounts added yet",
-                  "When you add an app account to Accounts Center it appears here, with when "
-                  "you added it and whether you use it to log in. Adding one is optional and "
-                  "you can remove it at any time."),
     "/profile": ("Profile", "Your profile is not shared with any app",
                  "Once you add an app account, you can keep your name, photo and avatar the "
                  "same across the apps you choose."),
