@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from joserfc.jwk import RSAKey
@@ -63,6 +63,24 @@ def active_signing_key(hub: Hub) -> SigningKey:
     found = SigningKey(sealed[0], key)
     hub.memo["signing_key"] = (found, time.monotonic() + CACHE_SECONDS)
     return found
+
+
+@dataclass(frozen=True)
+class SigningKeyInfo:
+    kid: str
+    alg: str
+    created_at: datetime
+    state: str
+
+
+def list_signing_keys(hub: Hub) -> list[SigningKeyInfo]:
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        return [SigningKeyInfo(r.kid, r.alg, r.created_at,
+                               "signing" if r.retired_at is None else
+                               f"published until {r.publish_until:%Y-%m-%d %H:%M}"
+                               if r.publish_until and r.publish_until > now else "expired")
+                for r in uow.oauth.signing_keys()]
 
 
 def published_jwks(hub: Hub) -> dict[str, Any]:
