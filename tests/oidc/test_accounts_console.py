@@ -88,3 +88,26 @@ def test_cancelling_the_disclosure_returns_access_denied(chat, visitor):
     back = visitor.decide(page, "cancel")
     params = query_of(back.headers["location"])
     assert params["error"] == "access_denied" and params["state"] == chat.state
+
+
+def test_a_password_change_revokes_every_app_token(chat, visitor):
+    visitor.sign_up()
+    tokens = link(chat, visitor)
+    page = visitor.client.get("/security").text
+    visitor.client.post("/security/password", data={
+        "current_password": "correct horse battery", "new_password": "a brand new passphrase",
+        "csrf_token": csrf_from(page)})
+    assert chat.refresh(tokens["refresh_token"]).status_code == 400
+    userinfo = chat.client.get("/oauth2/userinfo",
+                               headers={"authorization": f"Bearer {tokens['access_token']}"})
+    assert userinfo.status_code == 401
+
+
+def test_max_age_forces_a_fresh_login(chat, visitor, clock):
+    visitor.sign_up()
+    link(chat, visitor)
+    clock.advance(minutes=10)
+    response = visitor.client.get("/oauth2/authorize?" + "&".join(
+        f"{k}={v}" for k, v in chat.authorization_params(max_age="60").items()))
+    follow = visitor.client.get(response.headers["location"])
+    assert follow.status_code == 303 and follow.headers["location"].startswith("/login?next=")

@@ -99,3 +99,12 @@ class LinkConflict(AccountsCenterError):
     code = "link-conflict"
     title = "This account cannot be added"
     status = 409
+
+
+class ClientAuthenticationFailed(AccountsCenterError):
+    code = "invalid-client"
+    title = "Client authentication failed"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("Authenticate with the app's client id and secret (HTTP Basic).")

@@ -42,6 +42,9 @@ def change_password(hub: Hub, current: CurrentSession, current_password: str,
             row = uow.hub_sessions.by_token_digest(digest(current.token))
             if row is not None:
                 uow.hub_sessions.remove(row)
+        # A changed password may mean a stolen one: apps must sign the person in again
+        # (SECURITY-CHECKLIST 11).
+        uow.oauth.revoke_where(now, identity_id=identity.id)
         record_security_event(uow, identity.id, SecurityEventKind.PASSWORD_CHANGED, origin, now,
                               {"other_sessions_ended": log_out_others})
         session = start_session(uow, hub, identity.id, FULL, origin, now)

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from accounts_center.domain.errors import LinkConflict, NotFound
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.services.backchannel_logout import send_logout
 from accounts_center.services.hub import Hub
 from accounts_center.services.outbox_events import emit_link_event
 from accounts_center.services.security_log import record_security_event
@@ -33,6 +35,8 @@ class Unlinked:
     link_id: str
     app_name: str
     backchannel_logout_uri: str | None
+    client_id: str
+    sub: str
 
 
 def link_account(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
@@ -86,7 +90,8 @@ def unlink_account(hub: Hub, identity_id: str, link_id: str,
         link = _own_active_link(uow, identity_id, link_id)
         result = _remove(uow, hub, link, origin, now)
         uow.commit()
-        return result
+    _log_app_out(hub, result)
+    return result
 
 
 def unlink_by_app(hub: Hub, app_id: str, app_user_id: str,
@@ -99,7 +104,13 @@ def unlink_by_app(hub: Hub, app_id: str, app_user_id: str,
             return None
         result = _remove(uow, hub, link, origin, now)
         uow.commit()
-        return result
+    _log_app_out(hub, result)
+    return result
+
+
+def _log_app_out(hub: Hub, unlinked: Unlinked) -> None:
+    if unlinked.backchannel_logout_uri:
+        send_logout(hub, unlinked.backchannel_logout_uri, unlinked.client_id, unlinked.sub)
 
 
 def _remove(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, origin: RequestOrigin,
@@ -111,7 +122,9 @@ def _remove(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, origin: RequestOr
     record_security_event(uow, link.identity_id, SecurityEventKind.ACCOUNT_UNLINKED, origin,
                           now, {"app": name, "handle": link.handle})
     emit_link_event(uow, hub, "account.unlinked", link, now)
-    return Unlinked(link.id, name, app.backchannel_logout_uri if app else None)
+    return Unlinked(link.id, name, app.backchannel_logout_uri if app else None,
+                    app.client_id if app else "",
+                    pairwise_subject(app.subject_salt, link.identity_id) if app else "")
 
 
 def _own_active_link(uow: UnitOfWork, identity_id: str, link_id: str) -> LinkedAccountRow:

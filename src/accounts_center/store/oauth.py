@@ -98,7 +98,7 @@ class OAuthStore:
 
     def revoke_where(self, now: datetime, *, family_id: str | None = None,
                      code_digest: str | None = None, link_id: str | None = None,
-                     token_id: str | None = None) -> int:
+                     token_id: str | None = None, identity_id: str | None = None) -> int:
         conditions = []
         if family_id:
             conditions.append(OAuthTokenRow.family_id == family_id)
@@ -108,6 +108,8 @@ class OAuthStore:
             conditions.append(OAuthTokenRow.link_id == link_id)
         if token_id:
             conditions.append(OAuthTokenRow.id == token_id)
+        if identity_id:
+            conditions.append(OAuthTokenRow.identity_id == identity_id)
         if not conditions:
             return 0
         return int(self._session.execute(

@@ -10,7 +10,7 @@ from accounts_center import __version__
 from accounts_center.oidc.authorize_flow import Flow
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.hub import Hub
-from accounts_center.web.api import health, me
+from accounts_center.web.api import app_links, health, me
 from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (
     accounts_pages,
@@ -21,7 +21,7 @@ from accounts_center.web.console import (
 from accounts_center.web.console.guards import LoginRequired, login_redirect
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
-from accounts_center.web.oauth import authorize_pages, provider_routes
+from accounts_center.web.oauth import authorize_pages, logout_pages, provider_routes
 from accounts_center.web.problems import install_error_handlers
 
 API_DESCRIPTION = """\
@@ -46,8 +46,10 @@ def create_app(hub: Hub) -> FastAPI:
 
     app.include_router(provider_routes.router)
     app.include_router(authorize_pages.router)
+    app.include_router(logout_pages.router)
     app.include_router(health.router)
     app.include_router(me.router)
+    app.include_router(app_links.router)
     app.include_router(auth_pages.router)
     app.include_router(security_pages.router)
     app.include_router(accounts_pages.router)

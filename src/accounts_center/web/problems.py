@@ -11,7 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accounts_center.domain.errors import AccountsCenterError, LoginThrottled
+from accounts_center.domain.errors import (
+    AccountsCenterError,
+    ClientAuthenticationFailed,
+    LoginThrottled,
+)
 
 PROBLEM_BASE = "https://accounts-center.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -44,7 +48,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AccountsCenterError)
     async def domain_error(request: Request, error: AccountsCenterError) -> Response:
         headers = ({"Retry-After": str(error.retry_after_seconds)}
-                   if isinstance(error, LoginThrottled) else None)
+                   if isinstance(error, LoginThrottled) else
+                   {"WWW-Authenticate": 'Basic realm="accounts-center"'}
+                   if isinstance(error, ClientAuthenticationFailed) else None)
         if is_api_request(request):
             response = problem(error.status, error.title, error.detail, code=error.code,
                                instance=request.url.path, field=error.field)

@@ -1,0 +1,49 @@
+"""/oauth2/logout: confirm, log out of the hub, go back to the app if it registered where."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from accounts_center.oidc.end_session import post_logout_location
+from accounts_center.services.hub_sessions import log_out
+from accounts_center.web.console.rendering import render
+from accounts_center.web.request_context import (
+    check_csrf,
+    clear_session_cookie,
+    current_session,
+    hub_of,
+    origin_of,
+)
+
+router = APIRouter(include_in_schema=False)
+FormText = Annotated[str, Form(max_length=8192)]
+
+
+@router.get("/oauth2/logout")
+def confirm_logout(request: Request, id_token_hint: str = "", client_id: str = "",
+                   post_logout_redirect_uri: str = "", state: str = "") -> Response:
+    # GET never changes state: the person confirms with a CSRF-protected form.
+    return render(request, "logout.html", {
+        "title": "Log out", "id_token_hint": id_token_hint[:8192],
+        "client_id": client_id[:100], "post_logout_redirect_uri": post_logout_redirect_uri[:2000],
+        "state": state[:500]})
+
+
+@router.post("/oauth2/logout")
+def logout(request: Request, csrf_token: FormText = "", id_token_hint: FormText = "",
+           client_id: FormText = "", post_logout_redirect_uri: FormText = "",
+           state: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    hub = hub_of(request)
+    session = current_session(request)
+    if session is not None:
+        log_out(hub, session, origin_of(request))
+    target = post_logout_location(hub, client_id or None, id_token_hint,
+                                  post_logout_redirect_uri, state)
+    response: Response = (RedirectResponse(target, status_code=303) if target else
+                          render(request, "logged_out.html", {"title": "Logged out"}))
+    clear_session_cookie(request, response)
+    return response
