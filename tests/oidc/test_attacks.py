@@ -157,3 +157,48 @@ def test_token_errors_are_rfc6749_json(chat):
     assert response.status_code == 400
     assert set(response.json()) <= {"error", "error_description"}
     assert response.headers["content-type"].startswith("application/json")
+
+
+def test_codes_expire_after_a_minute(chat, visitor, clock):
+    visitor.sign_up()
+    link(chat, visitor)
+    response = visitor.go(authorize_url(chat.authorization_params()))
+    code = query_of(response.headers["location"])["code"]
+    clock.advance(seconds=61)
+    assert chat.redeem(code).json()["error"] == "invalid_grant"
+
+
+def test_pushed_requests_expire_after_ninety_seconds(chat, visitor, clock):
+    visitor.sign_up()
+    request_uri = chat.push_link("chat-user-1", "@ada")
+    clock.advance(seconds=91)
+    page = visitor.go(f"/oauth2/authorize?client_id={chat.client_id}&request_uri={request_uri}")
+    assert page.status_code == 400 and "expired" in page.text
+
+
+def test_adding_an_account_needs_a_recent_login(chat, visitor, clock):
+    visitor.sign_up()
+    clock.advance(minutes=30)
+    request_uri = chat.push_link("chat-user-1", "@ada")
+    response = visitor.client.get(
+        f"/oauth2/authorize?client_id={chat.client_id}&request_uri={request_uri}")
+    follow = visitor.client.get(response.headers["location"])
+    assert follow.headers["location"].startswith("/login?next=")
+
+
+def test_id_tokens_carry_issuer_audience_and_short_lifetimes(chat, visitor):
+    visitor.sign_up()
+    claims = chat.verify_id_token(link(chat, visitor)["id_token"])
+    assert {"iss", "aud", "exp", "iat", "sub", "auth_time"} <= set(claims)
+    assert 0 < claims["exp"] - claims["iat"] <= 600
+
+
+def test_the_persons_other_apps_hear_of_a_new_link(hub, chat, pics, visitor):
+    visitor.sign_up()
+    link(chat, visitor)
+    link(pics, visitor, "pics-7", "@ada_pics")
+    with hub.unit_of_work() as uow:
+        told_chat = [(e.type, e.payload["app"], e.payload["app_user_id"])
+                     for e in uow.outbox.for_app(chat.credentials.app.id)]
+    assert told_chat == [("account.linked", "Chat", "chat-user-1"),
+                         ("account.linked", "Pics", "chat-user-1")]

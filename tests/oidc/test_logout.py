@@ -32,6 +32,7 @@ def test_logout_with_an_id_token_hint_returns_to_the_registered_uri(chat_with_lo
     assert done.headers["location"].startswith("https://chat.example/bye")
     assert query_of(done.headers["location"])["state"] == "s1"
     assert visitor.client.get("/accounts").status_code == 303  # logged out of the hub
+    assert chat_with_logout.refresh(tokens["refresh_token"]).status_code == 400
 
 
 def test_an_unregistered_return_uri_is_never_followed(chat_with_logout, visitor):

@@ -28,6 +28,8 @@ from accounts_center.store.oauth_models import AuthorizationRequestRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
 PENDING_LIFETIME = timedelta(minutes=15)
+# Adding an account needs a recent login, not just any open session (CHECKLIST 18).
+LINK_REAUTHENTICATION = timedelta(minutes=15)
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 LINK_ONLY_PARAMS = ("intent", "app_user_id", "handle")
 
@@ -214,6 +216,9 @@ class Flow:
 
     def _needs_fresh_login(self, row: AuthorizationRequestRow, session: CurrentSession) -> bool:
         params = row.params
+        if params.get("intent") == "link" and (
+                self.hub.clock.now() - session.authenticated_at > LINK_REAUTHENTICATION):
+            return True
         if "login" in str(params.get("prompt", "")).split() and (
                 session.authenticated_at < row.created_at):
             return True

@@ -26,6 +26,20 @@ def client_of_hint(hub: Hub, id_token_hint: str) -> str | None:
         audience if isinstance(audience, str) else None)
 
 
+def end_app_session(hub: Hub, identity_id: str, client_id: str) -> int:
+    """The app asked to log the person out: its tokens for them stop at once
+    (SECURITY-CHECKLIST 11)."""
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        app = uow.member_apps.by_client_id(client_id)
+        if app is None:
+            return 0
+        ended = sum(uow.oauth.revoke_where(now, link_id=link.id)
+                    for link in uow.links.active_of_identity(identity_id, app.id))
+        uow.commit()
+        return ended
+
+
 def post_logout_location(hub: Hub, client_id: str | None, id_token_hint: str,
                          redirect_uri: str, state: str) -> str | None:
     """Where to send the person after logout, or None to show the hub's own page."""

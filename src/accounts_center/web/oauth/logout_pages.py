@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from accounts_center.oidc.end_session import post_logout_location
+from accounts_center.oidc.end_session import (
+    client_of_hint,
+    end_app_session,
+    post_logout_location,
+)
 from accounts_center.services.hub_sessions import log_out
 from accounts_center.web.console.rendering import render
 from accounts_center.web.request_context import (
@@ -40,6 +44,9 @@ def logout(request: Request, csrf_token: FormText = "", id_token_hint: FormText 
     hub = hub_of(request)
     session = current_session(request)
     if session is not None:
+        hinted = client_of_hint(hub, id_token_hint) if id_token_hint else None
+        if hinted:
+            end_app_session(hub, session.identity_id, hinted)
         log_out(hub, session, origin_of(request))
     target = post_logout_location(hub, client_id or None, id_token_hint,
                                   post_logout_redirect_uri, state)
