@@ -1,6 +1,7 @@
 """Linking and single sign-on end to end, in-process (DESIGN §4.1, §4.2)."""
 
 from tests.oidc.conftest import link, query_of
+from tests.support import csrf_from
 
 
 def test_adding_an_account_links_it_and_the_app_learns_it_from_the_code(chat, visitor):
@@ -48,3 +49,24 @@ def test_refresh_rotates_and_reuse_revokes_the_family(chat, visitor):
     replay = chat.refresh(first["refresh_token"])
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     assert chat.refresh(rotated["refresh_token"]).status_code == 400  # family revoked
+
+
+def test_signing_up_in_the_middle_of_adding_an_account_continues_to_the_disclosure(
+        chat, visitor):
+    request_uri = chat.push_link("chat-user-1", "@ada")
+    login = visitor.go(f"/oauth2/authorize?client_id={chat.client_id}&request_uri={request_uri}")
+    signup_href = login.text.split('New here? <a href="')[1].split('"')[0]
+    page = visitor.client.get(signup_href.replace("&amp;", "&"))
+    done = visitor.client.post("/signup", data={
+        "login": "new@example.com", "password": "correct horse battery",
+        "csrf_token": csrf_from(page.text),
+        "next": page.text.split('name="next" value="')[1].split('"')[0]})
+    assert done.headers["location"].startswith("/oauth2/authorize/continue/")
+    assert "What is never shared" in visitor.client.get(done.headers["location"]).text
+
+
+def test_jwks_can_be_cached_but_tokens_cannot(chat):
+    assert chat.client.get("/oauth2/jwks").headers.get_list("cache-control") == [
+        "public, max-age=300"]
+    assert chat.client.post("/oauth2/token", data={}).headers.get_list("cache-control") == [
+        "no-store"]

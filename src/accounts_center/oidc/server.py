@@ -145,7 +145,9 @@ class HubRevocationEndpoint(RevocationEndpoint):
     def revoke_token(self, token: TokenRecord, request: Any) -> None:
         uow = uow_of(request)
         now = self.server.hub.clock.now()
-        # Revoking a refresh token ends its whole grant; an access token ends alone.
+        # Revoking a refresh token ends its whole grant (the rotation family). An access
+        # token ends with the refresh token issued beside it (one grant row): RFC 7009 §2.1
+        # lets the server revoke related tokens, and an app revoking access wants out.
         if token.row.refresh_digest and token.row.refresh_digest == digest(
                 request.form.get("token", "")):
             uow.oauth.revoke_where(now, family_id=token.row.family_id)

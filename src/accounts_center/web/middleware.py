@@ -39,7 +39,7 @@ class SecurityHeaders:
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [
                     h for h in self.headers if h[0] not in present]
-                if scope["path"] not in ("/static/console.css", "/static/htmx.min.js"):
+                if b"cache-control" not in present and not scope["path"].startswith("/static/"):
                     message["headers"].append((b"cache-control", b"no-store"))
             await send(message)
 

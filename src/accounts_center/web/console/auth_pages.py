@@ -36,21 +36,23 @@ def home(request: Request) -> Response:
 
 
 @router.get("/signup")
-def signup_page(request: Request) -> Response:
-    return render(request, "signup.html", {"title": "Create your login"})
+def signup_page(request: Request, next: str = "") -> Response:
+    return render(request, "signup.html", {"title": "Create your login",
+                                           "next_path": next[:500]})
 
 
 @router.post("/signup")
 def signup_submit(request: Request, login: FormText, password: FormText,
-                  csrf_token: FormText = "") -> Response:
+                  csrf_token: FormText = "", next: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     try:
         session = sign_up(hub_of(request), login, password, origin_of(request))
     except AccountsCenterError as error:
         return render(request, "signup.html", {"title": "Create your login",
-                                               "error": error.detail, "login": login},
-                      status=error.status)
-    response = RedirectResponse("/accounts", status_code=303)
+                                               "error": error.detail, "login": login,
+                                               "next_path": next}, status=error.status)
+    # Back to where the person was going, e.g. an app's "Add to Accounts Center".
+    response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
     return response
 
