@@ -374,10 +374,9 @@ def test_a_standard_client_links_signs_in_refreshes_and_revokes_over_http(
     # Single sign-on: a plain front-channel request comes straight back with a code.
     callback = person.go(rp.authorization_url())
     assert callback.status_code == 303, callback.text
-    # Only the hub's own authorize -> continue hop; no login page, no disclosure.
+    # Answered by /authorize itself: no login page, no disclosure, no extra hop.
     paths = [urlsplit(url).path for url in person.visited]
-    assert paths[0] == "/oauth2/authorize" and len(paths) == 2, paths
-    assert paths[1].startswith("/oauth2/authorize/continue/"), paths
+    assert paths == ["/oauth2/authorize"], paths
     signed_in = rp.redeem(callback)
     sso_claims = rp.verify_id_token(signed_in["id_token"])
     assert sso_claims["sub"] == sub and sso_claims["app_user_id"] == "chat-user-1"

@@ -9,7 +9,7 @@ one browser, so the person can log in or sign up before it continues. Pushed req
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
@@ -113,6 +113,10 @@ class Flow:
                 return Pending(row.id)
             client = self.server.query_client(stored["client_id"])
             assert client is not None
+            if session is not None and session.is_full and not self._needs_fresh_login(
+                    stored, now, session):
+                # Single sign-on of a logged-in person: answered at once, nothing pending.
+                return self._sign_in(uow, stored, client.id, session, None)
             pending = AuthorizationRequestRow(
                 id=self.hub.new_id(), request_uri_digest=None, app_id=client.id,
                 params=stored, created_at=now, expires_at=now + PENDING_LIFETIME,
@@ -129,7 +133,8 @@ class Flow:
             if row is None:
                 return ErrorPage("This sign-in link has expired",
                                  "Go back to the app and start again.")
-            if session is None or not session.is_full or self._needs_fresh_login(row, session):
+            if session is None or not session.is_full or self._needs_fresh_login(
+                    row.params, row.created_at, session):
                 return NeedsLogin(row.id)
             params = dict(row.params)
             app = uow.member_apps.by_id(row.app_id)
@@ -139,16 +144,23 @@ class Flow:
                 return LinkDisclosure(row.id, app.name, params.get("handle", ""),
                                       list(caps.get("sends", [])),
                                       list(caps.get("receives", [])), sorted(NEVER_SHARED))
-            links = uow.links.active_of_identity(session.identity_id, app.id)
-            usable = [link for link in links if link.sign_in_enabled]
-            if not usable:
-                reason = (f"You turned off signing in to {app.name} with Accounts Center."
-                          if links else
-                          f"Your {app.name} account is not added to this Accounts Center.")
-                back = self._error_location(params, "access_denied",
-                                            "No active link with sign-in for this person.")
-                return SignInRefused(app.name, reason, app.connect_url, back)
-            return self._issue_code(uow, row, usable[0].id, session)
+            return self._sign_in(uow, params, app.id, session, row)
+
+    def _sign_in(self, uow: UnitOfWork, params: dict[str, Any], app_id: str,
+                 session: CurrentSession, row: AuthorizationRequestRow | None) -> Outcome:
+        """SSO into the person's linked account of this app (CHECKLIST 23)."""
+        app = uow.member_apps.by_id(app_id)
+        assert app is not None
+        links = uow.links.active_of_identity(session.identity_id, app.id)
+        usable = [link for link in links if link.sign_in_enabled]
+        if not usable:
+            reason = (f"You turned off signing in to {app.name} with Accounts Center."
+                      if links else
+                      f"Your {app.name} account is not added to this Accounts Center.")
+            back = self._error_location(params, "access_denied",
+                                        "No active link with sign-in for this person.")
+            return SignInRefused(app.name, reason, app.connect_url, back)
+        return self._issue_code(uow, params, row, usable[0].id, session)
 
     def confirm_link(self, request_id: str, browser: str, session: CurrentSession,
                      origin: RequestOrigin) -> Outcome:
@@ -158,7 +170,8 @@ class Flow:
             if row is None or row.params.get("intent") != "link":
                 return ErrorPage("This request has expired", "Go back to the app and start "
                                  "again.")
-            if not session.is_full or self._needs_fresh_login(row, session):
+            if not session.is_full or self._needs_fresh_login(row.params, row.created_at,
+                                                              session):
                 return NeedsLogin(row.id)
             app = uow.member_apps.by_id(row.app_id)
             assert app is not None
@@ -168,7 +181,7 @@ class Flow:
                                     now)
             except AccountsCenterError as error:
                 return ErrorPage(error.title, error.detail, error.status)
-            return self._issue_code(uow, row, link.id, session)
+            return self._issue_code(uow, dict(row.params), row, link.id, session)
 
     def cancel(self, request_id: str, browser: str) -> Outcome:
         with self.server.transaction() as uow:
@@ -182,16 +195,18 @@ class Flow:
                                              "The person did not add the account."))
 
     # -- helpers ----------------------------------------------------------------------
-    def _issue_code(self, uow: UnitOfWork, row: AuthorizationRequestRow, link_id: str,
+    def _issue_code(self, uow: UnitOfWork, params: dict[str, Any],
+                    row: AuthorizationRequestRow | None, link_id: str,
                     session: CurrentSession) -> Outcome:
         user = grant_user_for(uow, link_id, int(session.authenticated_at.timestamp()))
         if user is None:
             return ErrorPage("This account is not added", "Add it again from the app.")
-        request = self._oauth_request(dict(row.params), uow)
+        request = self._oauth_request(params, uow)
         grant = self.server.get_consent_grant(request, end_user=user)
         response = self.server.create_authorization_response(request, grant_user=user,
                                                              grant=grant)
-        row.completed_at = self.hub.clock.now()
+        if row is not None:
+            row.completed_at = self.hub.clock.now()
         uow.commit()
         return Redirect(response.headers["location"])
 
@@ -214,13 +229,13 @@ class Flow:
             return None
         return row
 
-    def _needs_fresh_login(self, row: AuthorizationRequestRow, session: CurrentSession) -> bool:
-        params = row.params
+    def _needs_fresh_login(self, params: dict[str, Any], requested_at: datetime,
+                           session: CurrentSession) -> bool:
         if params.get("intent") == "link" and (
                 self.hub.clock.now() - session.authenticated_at > LINK_REAUTHENTICATION):
             return True
         if "login" in str(params.get("prompt", "")).split() and (
-                session.authenticated_at < row.created_at):
+                session.authenticated_at < requested_at):
             return True
         max_age = params.get("max_age")
         if max_age is not None and str(max_age).isdigit():
