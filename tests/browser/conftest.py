@@ -7,28 +7,22 @@ below points Playwright at the system browser instead.
 from __future__ import annotations
 
 import os
-import secrets
-import socket
-import string
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
+from tests.live_hub import running_hub
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-STARTUP_TIMEOUT_SECONDS = 20.0
 PASSWORD = "correct horse battery staple"
 TOTP_STEP_SECONDS = 30
 
@@ -43,59 +37,11 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url}/v1/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real hub (`accounts-center serve`) on a free local port; yields its base URL."""
-    workdir = tmp_path_factory.mktemp("live-hub")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    alphabet = string.ascii_letters + string.digits
-    env = {
-        **os.environ,
-        "ACCOUNTS_CENTER_DATABASE_URL": f"sqlite:///{workdir / 'hub.db'}",
-        "ACCOUNTS_CENTER_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(48)),
-        "ACCOUNTS_CENTER_SECRET_KEY_FILE": str(workdir / "secret"),
-        "ACCOUNTS_CENTER_ARGON2_TIME_COST": "1",
-        "ACCOUNTS_CENTER_ARGON2_MEMORY_KIB": "1024",
-        "ACCOUNTS_CENTER_ARGON2_PARALLELISM": "1",
-    }
-    command = [str(Path(sys.executable).parent / "accounts-center"), "serve",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while not _healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = (f"exited with code {process.returncode}"
-                         if process.poll() is not None
-                         else f"not healthy after {STARTUP_TIMEOUT_SECONDS:.0f} s")
-                pytest.fail(f"The hub ({' '.join(command)}) {state}. Its output:\n"
-                            + log_path.read_text(errors="replace"), pytrace=False)
-            time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with running_hub(tmp_path_factory.mktemp("live-hub")) as hub:
+        yield hub.base_url
 
 
 @dataclass

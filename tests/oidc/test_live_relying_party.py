@@ -9,18 +9,11 @@ the hub's own redirects, and stops when it is sent back to the app.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import socket
-import string
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -32,24 +25,13 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-STARTUP_TIMEOUT_SECONDS = 20.0
+from tests.live_hub import LiveHub, free_port, running_hub
+
 HTTP_TIMEOUT_SECONDS = 10.0
 PASSWORD = "correct horse battery staple"
 
 
 # -- the live hub and the registered app -----------------------------------------------
-
-@dataclass(frozen=True)
-class LiveHub:
-    base_url: str
-    env: dict[str, str]
-    workdir: Path
-    command: Path
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(self.command), *args], cwd=self.workdir, env=self.env,
-                              capture_output=True, text=True, timeout=60, check=False)
-
 
 @dataclass(frozen=True)
 class RegisteredApp:
@@ -58,68 +40,17 @@ class RegisteredApp:
     redirect_uri: str
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url}/v1/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     """`accounts-center serve` on a free port, its issuer being its real base URL."""
-    workdir = tmp_path_factory.mktemp("live-rp-hub")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    alphabet = string.ascii_letters + string.digits
-    env = {
-        **os.environ,
-        "ACCOUNTS_CENTER_DATABASE_URL": f"sqlite:///{workdir / 'hub.db'}",
-        "ACCOUNTS_CENTER_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(48)),
-        "ACCOUNTS_CENTER_SECRET_KEY_FILE": str(workdir / "secret"),
-        "ACCOUNTS_CENTER_PUBLIC_URL": base_url,
-        "ACCOUNTS_CENTER_ARGON2_TIME_COST": "1",
-        "ACCOUNTS_CENTER_ARGON2_MEMORY_KIB": "1024",
-        "ACCOUNTS_CENTER_ARGON2_PARALLELISM": "1",
-        "COLUMNS": "200",  # the CLI prints through Rich: no wrapped credentials
-    }
-    command = Path(sys.executable).parent / "accounts-center"
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(command), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
-            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while not _healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = (f"exited with code {process.returncode}"
-                         if process.poll() is not None
-                         else f"not healthy after {STARTUP_TIMEOUT_SECONDS:.0f} s")
-                pytest.fail(f"The hub {state}. Its output:\n"
-                            + log_path.read_text(errors="replace"), pytrace=False)
-            time.sleep(0.1)
-        yield LiveHub(base_url, env, workdir, command)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with running_hub(tmp_path_factory.mktemp("live-rp-hub")) as hub:
+        yield hub
 
 
 @pytest.fixture(scope="module")
 def chat_app(live_hub: LiveHub) -> RegisteredApp:
     """Chat, registered with the CLI against the running hub's database."""
-    rp = f"http://127.0.0.1:{_free_port()}"  # never contacted: the browser stops there
+    rp = f"http://127.0.0.1:{free_port()}"  # never contacted: the browser stops there
     done = live_hub.cli("apps", "add", "Chat", "--redirect-uri", f"{rp}/callback",
                         "--webhook-url", f"{rp}/hooks", "--connect-url", f"{rp}/connect")
     assert done.returncode == 0, done.stdout + done.stderr
