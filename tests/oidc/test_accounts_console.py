@@ -3,7 +3,7 @@
 import re
 
 from accounts_center.services.member_apps import register_app
-from tests.oidc.conftest import Browser, link, query_of
+from tests.oidc.conftest import App, Browser, link, query_of
 from tests.support import csrf_from
 
 
@@ -111,3 +111,21 @@ def test_max_age_forces_a_fresh_login(chat, visitor, clock):
         f"{k}={v}" for k, v in chat.authorization_params(max_age="60").items()))
     follow = visitor.client.get(response.headers["location"])
     assert follow.status_code == 303 and follow.headers["location"].startswith("/login?next=")
+
+
+def test_one_identity_holds_one_account_per_app_unless_the_app_allows_more(hub, client,
+                                                                          chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-user-1")
+    request_uri = chat.push_link("chat-user-2", "@ada_work")
+    page = visitor.go(f"/oauth2/authorize?client_id={chat.client_id}&request_uri={request_uri}")
+    refused = visitor.decide(page, "confirm")
+    assert refused.status_code == 409 and "already holds a Chat account" in refused.text
+
+    credentials = register_app(hub, "Social", ["https://social.example/cb"],
+                               "https://social.example/hooks",
+                               {"multiple_accounts_per_identity": True})
+    social = App(client, credentials, redirect_uri="https://social.example/cb")
+    link(social, visitor, app_user_id="social-1", handle="@ada")
+    link(social, visitor, app_user_id="social-2", handle="@ada_work")
+    assert visitor.client.get("/accounts").text.count("Social") >= 2
