@@ -7,26 +7,35 @@ test pinned to core 0 (``taskset -c 0``), this load generator pinned to core 1
 
 What it does:
 
+0. Probe: one code, its exchange, one refresh, a replay of the used refresh token and of
+   the used code. The run fails unless ID tokens are RS256 (``--expect-alg``), codes are
+   single-use and refresh tokens rotate and are single-use.
 1. Mint, over real HTTP, what the token requests need: authorization codes obtained through
    the target's authorization endpoint (PKCE S256, ``prompt=consent``, scope
    ``openid offline_access``), and for ``--mode refresh`` refresh tokens obtained by
-   exchanging such codes (one per refresh chain).
-2. Fire token requests (``client_secret_basic``) from ``--workers`` threads, each with its
-   own keep-alive connection, for ``--warmup`` seconds that are not counted and then
-   ``--duration`` seconds that are.
+   exchanging such codes (one per refresh chain, ``--chains``).
+2. Wait until other processes leave the two cores alone, then fire token requests
+   (``client_secret_basic``) from ``--workers`` threads, each with its own keep-alive
+   connection, for ``--warmup`` seconds that are not counted and then ``--duration``
+   seconds that are.
 
-   * ``refresh``: each worker owns some of the ``--chains`` refresh token chains and uses
-     them in turn, always with the newest refresh token of the chain (the target rotates
-     them; a response without a new refresh token counts as an error and ends that chain).
+   * ``refresh``: each worker owns some of the chains and uses them in turn, always with
+     the newest refresh token of the chain (the target rotates them; a response without a
+     new refresh token is an error and ends that chain).
    * ``code``: each request exchanges one fresh code with its ``code_verifier``. Codes are
-     minted before the measurement; how many comes from the warm-up rate (or ``--codes``).
-     Running out before the end of the window makes the run fail.
+     minted before the warm-up; how many comes from two calibration batches (or
+     ``--codes``). Running out before the end of the window spoils the attempt.
 
 3. Report requests/s over the window (requests that completed inside it), p50/p90/p99
    latency, errors, and where the CPU went: how busy the provider's process was (found by
    its listening port, or ``--server-pid``), its CPU time per request, how busy this load
-   generator was (if it is close to one full core, the provider was not the bottleneck and
-   the rate is a lower bound), and how much CPU other processes took on each core.
+   generator was (close to one full core would mean the provider was not the bottleneck),
+   and how much CPU other processes took on each core. A window that other processes
+   disturbed (more than ``--max-other-server-core`` of the provider's core, or
+   ``--max-other-load-core`` of ours) is measured again, up to ``--attempts`` times.
+
+Token requests go through ``http.client`` (see :class:`TokenClient` for why), minting
+through a small cookie-keeping ``http.client`` wrapper (:class:`Browser`).
 
 The target is a :class:`Target`: base URL, endpoint paths, client credentials and a
 pluggable :data:`CodeGetter` that turns an authorization request into a code. Targets:
@@ -42,8 +51,10 @@ Usage::
     taskset -c 1 /work/main/.venv/bin/python load.py --mode refresh
     taskset -c 1 /work/main/.venv/bin/python load.py --mode code --json
 
-Exit status: 0 when every counted request succeeded; 1 when any failed or the run could
-not be completed (e.g. the code pool ran out); 2 on bad arguments.
+Exit status: 0 when every counted request succeeded in an undisturbed window; 1 when a
+request failed or the run could not be completed (probe failed, code pool ran out in every
+attempt); 2 on bad arguments or a target that is not implemented; 3 when all requests
+succeeded but other processes disturbed every attempt (numbers not trustworthy).
 """
 
 from __future__ import annotations
@@ -51,7 +62,10 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import email.utils
 import hashlib
+import http.client
+import http.cookies
 import json
 import math
 import os
@@ -97,10 +111,11 @@ class AuthorizationRequest:
         )
 
 
-# (target, a client of its own with its own cookie jar, the request) -> authorization code.
-# One http client is used by one thread at a time and for many codes, so a getter may log
-# in once and keep the session in the client's cookies.
-CodeGetter = Callable[["Target", httpx.Client, AuthorizationRequest], str]
+# (target, state, request) -> authorization code. ``state`` is a dict of the minting
+# thread's own, the same for all the codes that thread mints: a getter keeps its HTTP
+# client there (and with it the login session, so it logs in once per thread, not once per
+# code). Values with a ``close()`` method are closed when minting ends.
+CodeGetter = Callable[["Target", dict[str, Any], AuthorizationRequest], str]
 
 
 @dataclass(frozen=True)
@@ -161,45 +176,123 @@ def code_from_callback(target: Target, location: str, request: AuthorizationRequ
     return codes[0]
 
 
+class Browser:
+    """A minimal cookie-keeping HTTP/1.1 client on one keep-alive connection, for GETs that
+    are answered by redirects. A fraction of httpx's CPU cost per request, which matters
+    here: minting the tens of thousands of codes a code grant run needs is otherwise bound
+    by the load generator's core, not by the provider.
+
+    Cookies are keyed by (name, path) and sent to paths under their path, which is what
+    oidc-provider relies on (its interaction cookies are scoped to ``/interaction/<uid>``
+    and ``/auth/<uid>``). Domains and ``Secure`` are ignored: one origin, plain HTTP."""
+
+    def __init__(self, base_url: str) -> None:
+        url = urlsplit(base_url)
+        self.origin = f"{url.scheme}://{url.netloc}"
+        self.netloc = url.netloc
+        self.connection_class = (
+            http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        )
+        self.connection: http.client.HTTPConnection | None = None
+        self.cookies: dict[tuple[str, str], str] = {}
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def _cookie_header(self, path: str) -> str:
+        return "; ".join(
+            f"{name}={value}" for (name, cookie_path), value in self.cookies.items()
+            if path == cookie_path or path.startswith(cookie_path.rstrip("/") + "/")
+        )
+
+    def _store_cookies(self, headers: list[str], request_path: str) -> None:
+        for header in headers:
+            parsed = http.cookies.SimpleCookie()
+            parsed.load(header)
+            for name, morsel in parsed.items():
+                path = morsel["path"] or request_path.rsplit("/", 1)[0] or "/"
+                expired = morsel["max-age"] in ("0",) or (
+                    morsel["expires"]
+                    and email.utils.parsedate_to_datetime(morsel["expires"]).timestamp()
+                    < time.time()
+                )
+                if expired or not morsel.value:
+                    self.cookies.pop((name, path), None)
+                else:
+                    self.cookies[(name, path)] = morsel.value
+
+    def get(self, url: str) -> tuple[int, str | None, bytes]:
+        """(status, absolute Location or None, body) of one GET on this origin."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+            raise MintError(f"redirected off the target: {url}")
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {"Accept": "text/html,application/json"}
+        cookie = self._cookie_header(parts.path or "/")
+        if cookie:
+            headers["Cookie"] = cookie
+        for retry in (True, False):
+            if self.connection is None:
+                self.connection = self.connection_class(self.netloc, timeout=TIMEOUT.read)
+            try:
+                self.connection.request("GET", target, headers=headers)
+                response = self.connection.getresponse()
+                body = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                self.close()  # e.g. the server closed an idle keep-alive connection
+                if not retry:
+                    raise
+        if response.will_close:
+            self.close()
+        self._store_cookies(response.headers.get_all("Set-Cookie") or [], parts.path or "/")
+        location = response.headers.get("Location")
+        return response.status, (urljoin(url, location) if location else None), body
+
+    def forget_transaction_cookies(self) -> None:
+        """Drop the cookies scoped to a sub-path (one authorization's), keep the session's."""
+        self.cookies = {key: v for key, v in self.cookies.items() if key[1] in ("", "/")}
+
+
 def get_code_by_following_redirects(
-    target: Target, client: httpx.Client, request: AuthorizationRequest
+    target: Target, state: dict[str, Any], request: AuthorizationRequest
 ) -> str:
     """GET the authorization endpoint and follow redirects (keeping cookies) until one goes
     to the client's redirect URI. Works when the target finishes login and consent on its
     own, like server.mjs does on ``/interaction/<uid>``."""
+    browser = state.get("browser")
+    if browser is None:
+        browser = state["browser"] = Browser(target.base_url)
     url = target.authorize_url + "?" + urlencode(target.authorize_params(request))
     for _ in range(10):
-        response = client.get(url)
-        if response.status_code not in (302, 303, 307):
-            raise MintError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
-        location = urljoin(url, response.headers["location"])
+        status, location, body = browser.get(url)
+        if status not in (302, 303, 307) or location is None:
+            raise MintError(f"GET {url} answered {status}: {body[:300]!r}")
         if location.startswith(target.redirect_uri):
+            browser.forget_transaction_cookies()
             return code_from_callback(target, location, request)
         url = location
     raise MintError("too many redirects before reaching the redirect URI")
 
 
-def hub_get_code(target: Target, client: httpx.Client, request: AuthorizationRequest) -> str:
-    """TODO(hub): obtain an authorization code from the accounts hub.
+# The hub session of a person whose account of the benchmark app is linked (set by
+# bench/oidc_tokens.py, or --hub-session): with it, /oauth2/authorize answers at once with a
+# redirect to the app carrying the code (single sign-on), so following redirects suffices.
+HUB_SESSION: dict[str, str] = {}
 
-    What the main developer has to fill in (everything else in this script is generic):
 
-    * Log in once per ``client`` (its cookie jar keeps the hub session): a password login
-      costs an argon2id verification (~170 ms of the hub's core), so do it only when the
-      client has no session yet, e.g. ``if "ac_session" not in client.cookies``. The test
-      account and the member app (client id/secret/redirect URI, allowed to use
-      ``refresh_token``) must exist beforehand, e.g. created by a setup step or CLI.
-    * GET the authorize URL (``target.authorize_url`` + ``target.authorize_params(request)``;
-      or PAR first if the hub requires it), go through whatever consent/link step the hub
-      shows (CSRF token from the page, POST the decision), and follow redirects until one
-      goes to ``target.redirect_uri``; then ``return code_from_callback(target, location,
-      request)``.
-    * Set the hub's real paths and the client defaults in ``TARGETS["hub"]`` below.
-    """
-    raise NotImplementedError(
-        "TODO(hub): implement hub_get_code() in bench/oidc_provider/load.py "
-        "(log in once per client, authorize + consent, return the code)"
-    )
+def hub_get_code(target: Target, state: dict[str, Any], request: AuthorizationRequest) -> str:
+    if "browser" not in state:
+        if not HUB_SESSION.get("cookie"):
+            raise MintError("the hub needs --hub-session (a logged-in, linked person's "
+                            "ac_session cookie); bench/oidc_tokens.py sets one up")
+        browser = state["browser"] = Browser(target.base_url)
+        browser.cookies[("ac_session", "/")] = HUB_SESSION["cookie"]
+    code = get_code_by_following_redirects(target, state, request)
+    # The hub sets only path-/ cookies; drop the pre-session cookie it adds per browser.
+    return code
 
 
 @dataclass(frozen=True)
@@ -227,16 +320,20 @@ TARGETS: dict[str, TargetDefaults] = {
         # oidc-provider only grants offline_access (hence a refresh token) with consent.
         extra_authorize_params={"prompt": "consent"},
     ),
-    # TODO(hub): real paths and the member app registered for the benchmark.
+    # Paths as in src/accounts_center/oidc/discovery.py. The member app and the linked
+    # person are made by bench/oidc_tokens.py, which passes --client-id, --client-secret,
+    # --redirect-uri and --hub-session.
     "hub": TargetDefaults(
         base_url="http://127.0.0.1:8000",
-        authorize_path="/TODO-authorize-path",
-        token_path="/TODO-token-path",
-        client_id="TODO-client-id",
-        client_secret="TODO-client-secret",
+        authorize_path="/oauth2/authorize",
+        token_path="/oauth2/token",
+        client_id="",
+        client_secret="",
         redirect_uri="http://127.0.0.1:1/cb",
         get_code=hub_get_code,
-        extra_authorize_params={"prompt": "consent"},
+        # The hub issues refresh tokens to its member apps without a consent prompt:
+        # the link itself is the person's consent.
+        extra_authorize_params={},
     ),
 }
 
@@ -255,12 +352,22 @@ class Outcome:
 
 
 class TokenClient:
-    """One keep-alive connection to the token endpoint, used by one thread."""
+    """One keep-alive HTTP/1.1 connection to the token endpoint, used by one thread.
+
+    Built on the standard library's ``http.client`` rather than httpx: on this machine an
+    httpx request costs the load generator about 0.7 ms of CPU, as much as the provider
+    spends answering it, so 4 httpx threads on one core cannot keep one provider core busy;
+    ``http.client`` costs about 0.16 ms."""
 
     def __init__(self, target: Target) -> None:
         self.target = target
-        self.url = target.token_url
-        self.http = httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+        url = urlsplit(target.token_url)
+        self.path = url.path + (f"?{url.query}" if url.query else "")
+        self.connection_class = (
+            http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        )
+        self.netloc = url.netloc
+        self.connection: http.client.HTTPConnection | None = None
         self.headers = {
             "Authorization": target.basic_auth_header(),
             "Content-Type": "application/x-www-form-urlencoded",
@@ -268,21 +375,34 @@ class TokenClient:
         }
 
     def close(self) -> None:
-        self.http.close()
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def _send(self, body: str) -> tuple[int, bytes]:
+        if self.connection is None:
+            self.connection = self.connection_class(self.netloc, timeout=TIMEOUT.read)
+        self.connection.request("POST", self.path, body=body, headers=self.headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.will_close:
+            self.close()
+        return response.status, data
 
     def post(self, form: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
         """(token response, None) on success, (None, error) otherwise."""
         try:
-            response = self.http.post(self.url, content=urlencode(form), headers=self.headers)
-        except httpx.HTTPError as exc:
+            status, data = self._send(urlencode(form))
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()  # a new connection next time; this request counts as an error
             return None, f"{type(exc).__name__}: {exc}"
-        if response.status_code != 200:
-            return None, f"HTTP {response.status_code}: {response.text[:200]}"
+        if status != 200:
+            return None, f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}"
         try:
-            body = response.json()
+            body = json.loads(data)
         except ValueError:
-            return None, f"not JSON: {response.text[:200]}"
-        if not body.get("access_token"):
+            return None, f"not JSON: {data[:200].decode('utf-8', 'replace')}"
+        if not isinstance(body, dict) or not body.get("access_token"):
             return None, f"no access_token: {str(body)[:200]}"
         return body, None
 
@@ -333,7 +453,8 @@ def mint_codes(target: Target, count: int, threads: int) -> list[Code]:
     remaining = [count]
 
     def run() -> None:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+        state: dict[str, Any] = {}
+        try:
             while True:
                 with lock:
                     if remaining[0] <= 0 or failures:
@@ -341,13 +462,17 @@ def mint_codes(target: Target, count: int, threads: int) -> list[Code]:
                     remaining[0] -= 1
                 request = AuthorizationRequest.new()
                 try:
-                    code = target.get_code(target, client, request)
+                    code = target.get_code(target, state, request)
                 except BaseException as exc:
                     with lock:
                         failures.append(exc)
                     return
                 with lock:
                     results.append(Code(code, request.code_verifier))
+        finally:
+            for value in state.values():
+                if callable(getattr(value, "close", None)):
+                    value.close()
 
     workers = [threading.Thread(target=run, daemon=True) for _ in range(max(1, threads))]
     for worker in workers:
@@ -378,24 +503,75 @@ def mint_refresh_tokens(target: Target, count: int, threads: int) -> list[str]:
         client.close()
 
 
+def probe(target: Target) -> dict[str, Any]:
+    """One code, its exchange, one refresh, then a replay of the used refresh token: checks
+    that the target behaves as the benchmark assumes (RS256 ID tokens, refresh tokens that
+    rotate on every use and cannot be used twice)."""
+    code = mint_codes(target, 1, 1)[0]
+    client = TokenClient(target)
+    try:
+        first, error = client.exchange_code(code.code, code.verifier)
+        if first is None:
+            raise MintError(f"code exchange failed: {error}")
+        old = first.get("refresh_token")
+        if not old:
+            raise MintError(f"the code grant issued no refresh token: {sorted(first)}")
+        second, error = client.refresh(old)
+        if second is None:
+            raise MintError(f"refresh failed: {error}")
+        replay, replay_error = client.post({"grant_type": "refresh_token", "refresh_token": old})
+        # Last: a replayed code may revoke what it issued (oidc-provider does).
+        replayed_code, _ = client.exchange_code(code.code, code.verifier)
+        return {
+            "id_token_alg": jwt_alg(first["id_token"]) if first.get("id_token") else None,
+            "code_grant_returns": sorted(first),
+            "refresh_grant_returns": sorted(second),
+            "refresh_id_token_alg": (
+                jwt_alg(second["id_token"]) if second.get("id_token") else None
+            ),
+            "code_replay_rejected": replayed_code is None,
+            "refresh_rotated": second["refresh_token"] != old,
+            "refresh_replay_rejected": replay is None,
+            "refresh_replay_answer": replay_error,
+        }
+    finally:
+        client.close()
+
+
 # --------------------------------------------------------------------------- CPU accounting
 
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICK  # utime, stime
 
 
-def busy_seconds_per_core() -> dict[int, float]:
-    busy = {}
+def core_seconds() -> dict[int, tuple[float, float]]:
+    """Per core, since boot: (seconds running tasks, seconds in hard and soft interrupts).
+    Interrupt time is not charged to any process; here it is mostly the loopback traffic
+    of the benchmark itself."""
+    seconds = {}
     for line in Path("/proc/stat").read_text().splitlines():
         name, *values = line.split()
         if name.startswith("cpu") and name[3:].isdigit():
-            ticks = [int(v) for v in values[:8]]
-            busy[int(name[3:])] = (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICK
-    return busy
+            user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in values[:7])
+            seconds[int(name[3:])] = (
+                (user + nice + system) / CLOCK_TICK,
+                (irq + softirq) / CLOCK_TICK,
+            )
+    return seconds
+
+
+def affinity(pid: int | None) -> set[int] | None:
+    if pid is None:
+        return None
+    try:
+        return set(os.sched_getaffinity(pid))
+    except OSError:
+        return None
 
 
 def pid_listening_on(port: int) -> int | None:
@@ -421,44 +597,87 @@ def pid_listening_on(port: int) -> int | None:
     return None
 
 
+@dataclass
+class CpuUsage:
+    """Where the CPU went during a window; shares are fractions of one core."""
+
+    wall_s: float
+    server_cpu_s: float | None
+    own_cpu_s: float
+    core_busy: dict[int, float]  # running tasks, any process
+    core_irq: dict[int, float]  # interrupts (mostly our own loopback traffic)
+    other: dict[int, float]  # running tasks other than the server and this process
+
+
 class CpuWindow:
-    """CPU used between start() and stop(): by the server, by this process, per core."""
+    """CPU used between start() and stop() by the server, by this process, and by anything
+    else on each core. A process pinned to some cores is subtracted from each of them (an
+    unpinned one from every core), so ``other`` is never over-estimated."""
 
     def __init__(self, server_pid: int | None) -> None:
         self.server_pid = server_pid
+        self.server_cores = affinity(server_pid)
+        self.own_cores = affinity(0) or set()
 
-    def _sample(self) -> tuple[float, float | None, float, dict[int, float]]:
+    def _sample(self) -> tuple[float, float | None, float, dict[int, tuple[float, float]]]:
         server = None
         if self.server_pid is not None:
             with contextlib.suppress(OSError):
                 server = process_cpu_seconds(self.server_pid)
-        return time.perf_counter(), server, time.process_time(), busy_seconds_per_core()
+        return time.perf_counter(), server, time.process_time(), core_seconds()
 
     def start(self) -> None:
         self.first = self._sample()
 
-    def stop(self) -> dict[str, Any]:
-        wall1, server1, own1, busy1 = self._sample()
-        wall0, server0, own0, busy0 = self.first
+    def stop(self) -> CpuUsage:
+        wall1, server1, own1, cores1 = self._sample()
+        wall0, server0, own0, cores0 = self.first
         wall = wall1 - wall0
         server = None if server0 is None or server1 is None else server1 - server0
         own = own1 - own0
-        affinity = sorted(os.sched_getaffinity(0))
-        per_core = {core: (busy1[core] - busy0[core]) / wall for core in busy1}
-        # Other processes on each core: core busy minus what we can account for. Only
-        # meaningful when the server and this process are pinned to one core each.
+        busy = {c: (cores1[c][0] - cores0[c][0]) / wall for c in cores1}
+        irq = {c: (cores1[c][1] - cores0[c][1]) / wall for c in cores1}
         other = {}
-        for core, share in per_core.items():
-            mine = own / wall if affinity == [core] else 0.0
-            theirs = (server or 0.0) / wall if core == 0 else 0.0
-            other[core] = max(0.0, share - mine - theirs)
-        return {
-            "wall_s": wall,
-            "server_cpu_s": server,
-            "client_cpu_s": own,
-            "core_busy": per_core,
-            "other_busy": other,
-        }
+        for core, share in busy.items():
+            ours = own / wall if core in self.own_cores else 0.0
+            if server is not None and (self.server_cores is None or core in self.server_cores):
+                ours += server / wall
+            other[core] = max(0.0, share - ours)
+        return CpuUsage(wall, server, own, busy, irq, other)
+
+
+def single_core(cores: set[int] | None) -> int | None:
+    return next(iter(cores)) if cores is not None and len(cores) == 1 else None
+
+
+def disturbance(usage: CpuUsage, window: CpuWindow, args: argparse.Namespace) -> str | None:
+    """Why other processes spoiled this window, or None if they did not. Needs the server
+    and this process pinned to one core each; otherwise nothing can be said (None)."""
+    server_core = single_core(window.server_cores)
+    own_core = single_core(window.own_cores)
+    reasons = []
+    if server_core is not None and usage.other.get(server_core, 0) > args.max_other_server_core:
+        reasons.append(f"other processes took {usage.other[server_core]:.0%} of the server's "
+                       f"core {server_core}")
+    if (own_core is not None and own_core != server_core
+            and usage.other.get(own_core, 0) > args.max_other_load_core):
+        reasons.append(f"other processes took {usage.other[own_core]:.0%} of the load "
+                       f"generator's core {own_core}")
+    return "; ".join(reasons) or None
+
+
+def wait_for_quiet(server_pid: int | None, args: argparse.Namespace) -> float | None:
+    """Wait (1 s samples, at most --quiet-timeout) until other processes leave the server's
+    and this process's cores alone; seconds waited, or None when it never got quiet."""
+    began = time.perf_counter()
+    while True:
+        window = CpuWindow(server_pid)
+        window.start()
+        time.sleep(1.0)
+        if disturbance(window.stop(), window, args) is None:
+            return time.perf_counter() - began
+        if time.perf_counter() - began > args.quiet_timeout:
+            return None
 
 
 # --------------------------------------------------------------------------- load
@@ -468,7 +687,6 @@ class CpuWindow:
 class Run:
     """Shared state of one load run."""
 
-    stop_at: float = math.inf
     stop: threading.Event = field(default_factory=threading.Event)
     outcomes: list[list[Outcome]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -538,7 +756,9 @@ def run_load(workers: Iterable[Callable[[Run, list[Outcome], threading.Barrier],
         threads.append(thread)
     ready.wait()
     start = time.perf_counter()
-    time.sleep(seconds)
+    deadline = start + seconds
+    while (now := time.perf_counter()) < deadline and any(t.is_alive() for t in threads):
+        time.sleep(min(0.05, deadline - now))
     run.stop.set()
     end = time.perf_counter()
     for thread in threads:
@@ -631,17 +851,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--chains", type=int, default=64,
                         help="refresh mode: refresh token chains, shared out among the workers")
     parser.add_argument("--codes", type=int, default=0,
-                        help="code mode: codes to mint for the counted window "
-                        "(default: 1.5 x the warm-up rate x duration)")
-    parser.add_argument("--warmup-codes", type=int, default=1500,
-                        help="code mode: codes minted for the warm-up (1500)")
+                        help="code mode: codes to mint for the warm-up and the counted window "
+                        "(default: 1.3 x calibration rate x (warmup + duration) + 200)")
+    parser.add_argument("--calibration-codes", type=int, default=1500,
+                        help="code mode: codes per calibration batch (two batches; 1500)")
     parser.add_argument("--mint-threads", type=int, default=4)
+    parser.add_argument("--expect-alg", default="RS256", help="the ID tokens' alg (RS256)")
     parser.add_argument("--server-pid", type=int,
                         help="the provider's pid (default: whoever listens on the port)")
+    parser.add_argument("--attempts", type=int, default=3,
+                        help="measure again (up to this many times) when other processes "
+                        "disturbed the window (3)")
+    parser.add_argument("--quiet-timeout", type=float, default=120.0,
+                        help="seconds to wait for quiet cores before each attempt (120)")
+    parser.add_argument("--max-other-server-core", type=float, default=0.05,
+                        help="share of the server's core other processes may take (0.05)")
+    parser.add_argument("--max-other-load-core", type=float, default=0.5,
+                        help="share of the load generator's core other processes may take (0.5)")
+    parser.add_argument("--hub-session", help="--target hub: ac_session cookie of a "
+                        "logged-in person whose account of the app is linked")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
-    if args.workers < 1 or args.duration <= 0 or args.warmup < 0 or args.chains < args.workers:
-        parser.error("need --workers >= 1, --duration > 0, --warmup >= 0, --chains >= --workers")
+    if (args.workers < 1 or args.duration <= 0 or args.warmup < 0
+            or args.chains < args.workers or args.attempts < 1):
+        parser.error("need --workers >= 1, --duration > 0, --warmup >= 0, "
+                     "--chains >= --workers, --attempts >= 1")
     return args
 
 
@@ -649,17 +883,47 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+WorkerFactory = Callable[[], list[Callable[[Run, list[Outcome], threading.Barrier], None]]]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.hub_session:
+        HUB_SESSION["cookie"] = args.hub_session
     target = build_target(args)
     info = target_info(target)
     port = urlsplit(target.base_url).port or 80
     server_pid = args.server_pid or info.get("pid") or pid_listening_on(port)
 
-    t0 = time.perf_counter()
+    try:
+        checks = probe(target)
+    except NotImplementedError as exc:
+        log(f"target {target.name!r} is not ready: {exc}")
+        return 2
+    except (MintError, OSError, httpx.HTTPError, http.client.HTTPException) as exc:
+        log(f"cannot get codes and tokens from {target.base_url}: {exc}")
+        return 1
+    log(f"probe: {json.dumps(checks)}")
+    checks_ok = (
+        checks["id_token_alg"] == args.expect_alg
+        and checks["code_replay_rejected"]
+        and checks["refresh_rotated"]
+        and checks["refresh_replay_rejected"]
+    )
+    if not checks_ok:
+        log(f"the target does not behave as assumed (expected {args.expect_alg} ID tokens, "
+            "single-use codes, rotating single-use refresh tokens)")
+
+    pool: deque[Code] = deque()
+    codes_per_attempt = 0
+    workers: WorkerFactory
     if args.mode == "refresh":
+        t0 = time.perf_counter()
         log(f"minting {args.chains} refresh token chains at {target.base_url} ...")
         tokens = mint_refresh_tokens(target, args.chains, args.mint_threads)
+        log(f"  done in {time.perf_counter() - t0:.1f} s")
+        # Each worker's list is updated in place: it always holds the newest refresh token
+        # of each of its chains, across warm-ups and attempts.
         shares = [tokens[i :: args.workers] for i in range(args.workers)]
 
         def workers() -> list[Callable[[Run, list[Outcome], threading.Barrier], None]]:
@@ -667,18 +931,7 @@ def main(argv: list[str] | None = None) -> int:
                 lambda run, out, ready, mine=mine: refresh_worker(target, mine, run, out, ready)
                 for mine in shares
             ]
-
-        log(f"  done in {time.perf_counter() - t0:.1f} s; warm-up {args.warmup:g} s ...")
-        if args.warmup:
-            warm, _, _ = run_load(workers(), args.warmup)
-            if warm.notes:
-                log("  warm-up notes: " + "; ".join(warm.notes[:3]))
-        pool_size = None
     else:
-        log(f"minting {args.warmup_codes} codes for the warm-up at {target.base_url} ...")
-        pool = deque(mint_codes(target, args.warmup_codes if args.warmup else 0,
-                                args.mint_threads))
-        log(f"  done in {time.perf_counter() - t0:.1f} s; warm-up {args.warmup:g} s ...")
 
         def workers() -> list[Callable[[Run, list[Outcome], threading.Barrier], None]]:
             return [
@@ -686,36 +939,71 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.workers)
             ]
 
-        codes = args.codes
+        def codes_for(rate: float) -> int:
+            return math.ceil(1.3 * rate * (args.warmup + args.duration)) + 200
+
+        codes_per_attempt = args.codes
+        if not codes_per_attempt:
+            # Calibrate: exchange small batches as fast as possible to size the pool; the
+            # first batch warms the provider up (JIT), the second gives the rate.
+            for batch in ("warm-up", "rate"):
+                log(f"calibrating ({batch}): {args.calibration_codes} codes ...")
+                pool.extend(mint_codes(target, args.calibration_codes, args.mint_threads))
+                calibration, cstart, _ = run_load(workers(), 3600)  # until the pool is empty
+                done = [o for out in calibration.outcomes for o in out]
+                failed = [o.error for o in done if o.error is not None]
+                if failed or not done:
+                    log(f"  {len(failed)} of {len(done)} code exchanges failed, e.g. "
+                        f"{failed[:1]}")
+                    return 1
+                rate = len(done) / max(1e-3, max(o.end for o in done) - cstart)
+                log(f"  {rate:.0f} codes/s")
+            codes_per_attempt = codes_for(rate)
+
+    attempts: list[dict[str, Any]] = []
+    for attempt in range(1, args.attempts + 1):
+        if args.mode == "code":
+            missing = codes_per_attempt - len(pool)
+            t1 = time.perf_counter()
+            log(f"minting {missing} codes for the warm-up and the counted window ...")
+            pool.extend(mint_codes(target, missing, args.mint_threads))
+            elapsed = time.perf_counter() - t1
+            log(f"  done in {elapsed:.1f} s ({missing / max(elapsed, 1e-3):.0f} codes/s)")
+        waited = wait_for_quiet(server_pid, args)
+        log("  the cores are busy with other work; measuring anyway" if waited is None
+            else f"  cores quiet (waited {waited:.0f} s)")
         if args.warmup:
-            warm, wstart, wend = run_load(workers(), args.warmup)
-            done = [o for out in warm.outcomes for o in out]
-            last = max((o.end for o in done), default=wend)
-            rate = len(done) / max(1e-3, min(wend, last) - wstart)
+            log(f"warm-up {args.warmup:g} s ...")
+            warm, _, _ = run_load(workers(), args.warmup)
             if warm.notes:
                 log("  warm-up notes: " + "; ".join(warm.notes[:3]))
-            log(f"  warm-up rate {rate:.0f}/s")
-            codes = codes or math.ceil(1.5 * rate * args.duration) + 200
-        elif not codes:
-            log("--warmup 0 needs --codes")
-            return 2
-        t1 = time.perf_counter()
-        log(f"minting {codes} codes for the counted window ...")
-        pool = deque(mint_codes(target, codes, args.mint_threads))
-        log(f"  done in {time.perf_counter() - t1:.1f} s")
-        pool_size = len(pool)
+        log(f"measuring {args.duration:g} s with {args.workers} workers "
+            f"(attempt {attempt}/{args.attempts}) ...")
+        window = CpuWindow(server_pid)
+        window.start()
+        run, start, end = run_load(workers(), args.duration)
+        usage = window.stop()
+        summary = summarize([o for out in run.outcomes for o in out], start, end)
+        disturbed = disturbance(usage, window, args)
+        attempts.append({
+            "rps": summary["rps"],
+            "disturbed": disturbed,
+            "other_busy": {str(k): round(v, 3) for k, v in usage.other.items()},
+        })
+        exhausted = args.mode == "code" and any("pool exhausted" in n for n in run.notes)
+        if exhausted:
+            attempts[-1]["disturbed"] = disturbed = "the code pool ran out"
+            codes_per_attempt = max(codes_for(summary["rps"]), math.ceil(1.5 * codes_per_attempt))
+            log(f"  the code pool ran out; next attempt with {codes_per_attempt} codes")
+            continue
+        if disturbed is None or summary["errors"]:
+            break
+        log(f"  disturbed ({disturbed}, {summary['rps']} req/s); trying again")
 
-    log(f"measuring {args.duration:g} s with {args.workers} workers ...")
-    cpu = CpuWindow(server_pid)
-    cpu.start()
-    run, start, end = run_load(workers(), args.duration)
-    usage = cpu.stop()
-    outcomes = [o for out in run.outcomes for o in out]
-    summary = summarize(outcomes, start, end)
-
-    exhausted = args.mode == "code" and any("pool exhausted" in n for n in run.notes)
-    wall = usage["wall_s"]
-    server_cpu = usage["server_cpu_s"]
+    wall = usage.wall_s
+    server_cpu = usage.server_cpu_s
+    pinned = (single_core(window.server_cores) is not None
+              and single_core(window.own_cores) is not None)
     result: dict[str, Any] = {
         "target": target.name,
         "mode": args.mode,
@@ -727,26 +1015,40 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
         "warmup_s": args.warmup,
         "duration_s": args.duration,
-        **({"chains": args.chains} if args.mode == "refresh" else {"codes_minted": pool_size}),
+        **({"chains": args.chains} if args.mode == "refresh"
+           else {"codes_per_attempt": codes_per_attempt}),
         **summary,
         "server": {
             "pid": server_pid,
+            "cores": sorted(window.server_cores) if window.server_cores else None,
             "busy": None if server_cpu is None else round(server_cpu / wall, 3),
             "cpu_ms_per_request": (
                 None if server_cpu is None or not summary["requests"]
                 else round(1000 * server_cpu / summary["requests"], 3)
             ),
-            **{k: info[k] for k in ("oidc_provider", "node", "rss") if k in info},
+            **{k: info[k] for k in ("oidc_provider", "node", "store_entries") if k in info},
         },
         "load_generator": {
-            "busy": round(usage["client_cpu_s"] / wall, 3),
-            "affinity": sorted(os.sched_getaffinity(0)),
+            "cores": sorted(window.own_cores),
+            "busy": round(usage.own_cpu_s / wall, 3),
             "python": platform.python_version(),
-            "httpx": httpx.__version__,
         },
-        "other_processes_busy": {str(k): round(v, 3) for k, v in usage["other_busy"].items()},
+        "cores": {
+            str(core): {
+                "busy": round(usage.core_busy[core], 3),
+                "interrupts": round(usage.core_irq[core], 3),
+                "other_processes": round(usage.other[core], 3),
+            }
+            for core in sorted(usage.core_busy)
+        },
+        "pinned": pinned,
+        "disturbed": disturbed,
+        "attempts": attempts,
+        "checks": checks,
         "notes": run.notes,
-        "failed": bool(summary["errors"]) or exhausted or not summary["ok"],
+        "failed": bool(summary["errors"]) or exhausted or not summary["ok"] or not checks_ok,
+        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "kernel": platform.release()},
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -757,8 +1059,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{summary['window_s']} s, {args.workers} workers; p50 {lat['p50']} ms, "
               f"p90 {lat['p90']} ms, p99 {lat['p99']} ms; errors {summary['errors']}")
         print(f"  server busy {srv['busy']}, {srv['cpu_ms_per_request']} ms CPU/request; "
-              f"load generator busy {result['load_generator']['busy']}; "
-              f"other processes busy {result['other_processes_busy']}")
+              f"load generator busy {result['load_generator']['busy']}; cores {result['cores']}")
+        if disturbed:
+            print(f"  DISTURBED: {disturbed}")
+        if not pinned:
+            print("  not pinned (server and load generator on one core each): "
+                  "disturbance cannot be judged")
         for sample in summary["error_samples"]:
             print(f"  error: {sample}")
         for note in run.notes[:5]:
@@ -768,7 +1074,17 @@ def main(argv: list[str] | None = None) -> int:
     if result["load_generator"]["busy"] > 0.9:
         log("warning: the load generator used > 90% of its core; the rate may be "
             "limited by it, not by the server")
-    return 1 if result["failed"] else 0
+    if result["failed"]:
+        return 1
+    return 3 if disturbed else 0
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
 
 
 if __name__ == "__main__":
