@@ -139,13 +139,14 @@ class HubOpenIDCode(OpenIDCode):
         return UserInfo(sub=user.sub, app_user_id=user.app_user_id)
 
     def resolve_client_private_key(self, client: Any) -> Any:
-        return active_signing_key(self.server.hub).private
+        return active_signing_key(self.server.hub, cached_ok=True).private
 
     def get_client_algorithm(self, client: Any) -> str:
         return ALGORITHM
 
     def get_encode_header(self, client: Any) -> dict[str, str]:
-        return {"alg": ALGORITHM, "kid": active_signing_key(self.server.hub).kid, "typ": "JWT"}
+        key = active_signing_key(self.server.hub, cached_ok=True)
+        return {"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}
 
     def get_client_claims(self, client: Any) -> dict[str, Any]:
         return {"iss": self.server.issuer, "aud": client.get_client_id()}

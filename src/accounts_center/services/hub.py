@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +32,13 @@ class Hub:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Transactions of one process take turns on SQLite (every one begins IMMEDIATE).
+        # Re-entrant, so an accidental nested unit of work fails on the busy timeout
+        # instead of waiting forever.
+        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self._write_lock)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -49,9 +49,11 @@ def rotate_signing_key(hub: Hub) -> str:
     return kid
 
 
-def active_signing_key(hub: Hub) -> SigningKey:
+def active_signing_key(hub: Hub, *, cached_ok: bool = False) -> SigningKey:
+    """The key that signs now. ``cached_ok`` (inside a transaction): any cached key, even
+    one past its 30 s refresh, rather than opening a second transaction."""
     cached = hub.memo.get("signing_key")
-    if cached and cached[1] > time.monotonic():
+    if cached and (cached_ok or cached[1] > time.monotonic()):
         return cached[0]  # type: ignore[no-any-return]
     with hub.unit_of_work() as uow:
         active = next((r for r in uow.oauth.signing_keys() if r.retired_at is None), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,10 +20,16 @@ from accounts_center.store.throttles import LoginThrottles
 class UnitOfWork:
     """``with uow: ...; uow.commit()`` — leaving without commit rolls back."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session],
+                 write_lock: threading.RLock | None = None) -> None:
         self._factory = session_factory
+        self._lock = write_lock
 
     def __enter__(self) -> UnitOfWork:
+        if self._lock is not None:
+            # SQLite allows one writer; waiting here wakes the next thread the moment the
+            # previous commits, where SQLite's own busy handler would sleep up to 100 ms.
+            self._lock.acquire()
         self.session = self._factory()
         self.identities = Identities(self.session)
         self.hub_sessions = HubSessions(self.session)
@@ -40,6 +47,8 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+            if self._lock is not None:
+                self._lock.release()
 
     def commit(self) -> None:
         self.session.commit()
