@@ -104,6 +104,9 @@ class Flow:
                 grant = self.server.get_consent_grant(request, end_user=session and "person")
             except OAuth2Error as error:
                 return self._error(error, stored)
+            except ValueError:  # Authlib refuses to echo control characters in an error
+                return ErrorPage("This sign-in request is not valid",
+                                 "It contains characters that are not allowed.")
             del grant
             if stored.get("prompt") == "none" and (session is None or not session.is_full):
                 return self._redirect_error(stored, "login_required",

@@ -40,6 +40,9 @@ def push_authorization_request(server: HubAuthorizationServer,
         except OAuth2Error as error:
             error.redirect_uri = None  # answered to the backend, never redirected
             return server.handle_error_response(request, error)
+        except ValueError:  # Authlib refuses to echo control characters in an error
+            return server.handle_error_response(request, InvalidRequestError(
+                "The request contains characters that are not allowed."))
         token = new_token()
         now = hub.clock.now()
         uow.oauth.add_request(AuthorizationRequestRow(

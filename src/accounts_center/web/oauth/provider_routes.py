@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -57,10 +58,14 @@ def _with_transaction(server: HubAuthorizationServer, request: HubOAuth2Request,
     # Committed whatever the outcome: a refused replay still revokes what it must.
     with server.transaction() as uow:
         request.uow = uow
-        if endpoint == "token":
-            response = server.create_token_response(request)
-        else:
-            response = server.create_endpoint_response("revocation", request)
+        try:
+            if endpoint == "token":
+                response = server.create_token_response(request)
+            else:
+                response = server.create_endpoint_response("revocation", request)
+        except ValueError:  # Authlib refuses to echo control characters in an error
+            return server.handle_error_response(request, InvalidRequestError(
+                "The request contains characters that are not allowed."))
         uow.commit()
         return response
 

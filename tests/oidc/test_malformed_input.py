@@ -1,0 +1,48 @@
+"""No input to the provider's endpoints, however malformed, gives a 500 (CHECKLIST 37)."""
+
+from urllib.parse import urlencode
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+KEYS = st.sampled_from(["response_type", "client_id", "redirect_uri", "scope", "state",
+                        "nonce", "code_challenge", "code_challenge_method", "prompt",
+                        "max_age", "request_uri", "grant_type", "code", "code_verifier",
+                        "refresh_token", "token", "token_type_hint", "intent",
+                        "app_user_id", "handle", "client_secret"])
+VALUES = st.one_of(st.text(max_size=60), st.sampled_from(
+    ["code", "S256", "plain", "openid", "none", "login", "link", "authorization_code",
+     "refresh_token", "-1", "99999999999999999999", "urn:ietf:params:oauth:request_uri:x",
+     "https://chat.example/callback", "\x00", "%ff"]))
+PAIRS = st.lists(st.tuples(KEYS, VALUES), max_size=12)
+FUZZ = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(pairs=PAIRS)
+def test_authorize_never_fails(chat, visitor, pairs):
+    pairs = [("client_id", chat.client_id), *pairs]
+    assert visitor.client.get("/oauth2/authorize", params=pairs).status_code < 500
+
+
+@FUZZ
+@given(pairs=PAIRS, endpoint=st.sampled_from(["/oauth2/token", "/oauth2/par",
+                                              "/oauth2/revoke"]),
+       authenticated=st.booleans())
+def test_back_channel_endpoints_never_fail(chat, pairs, endpoint, authenticated):
+    response = chat.client.post(
+        endpoint, content=urlencode(pairs), auth=chat.auth if authenticated else None,
+        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code < 500
+    assert "error" in response.json() or response.status_code in (200, 201)
+
+
+@FUZZ
+@given(header=st.text(max_size=300))
+def test_userinfo_never_fails(chat, header):
+    try:
+        response = chat.client.get("/oauth2/userinfo", headers={"authorization": header})
+    except ValueError:  # the HTTP client itself refuses the header: nothing was sent
+        return
+    assert response.status_code == 401
