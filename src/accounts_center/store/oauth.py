@@ -60,14 +60,14 @@ class OAuthStore:
     def claim_code(self, code_digest: str, app_id: str,
                    now: datetime) -> AuthorizationCodeRow | None:
         """Marks a live code used and returns it; None when unknown, expired or used."""
-        claimed = self._session.execute(
+        return self._session.scalars(
             update(AuthorizationCodeRow)
             .where(AuthorizationCodeRow.code_digest == code_digest,
                    AuthorizationCodeRow.app_id == app_id,
                    AuthorizationCodeRow.used_at.is_(None),
                    AuthorizationCodeRow.expires_at > now)
-            .values(used_at=now)).rowcount  # type: ignore[attr-defined]
-        return self._session.get(AuthorizationCodeRow, code_digest) if claimed else None
+            .values(used_at=now).returning(AuthorizationCodeRow)
+            .execution_options(synchronize_session=False)).first()
 
     def code(self, code_digest: str) -> AuthorizationCodeRow | None:
         return self._session.get(AuthorizationCodeRow, code_digest)
@@ -87,14 +87,14 @@ class OAuthStore:
     def rotate_refresh(self, refresh_digest: str, app_id: str,
                        now: datetime) -> OAuthTokenRow | None:
         """Spends a live refresh token (atomically: concurrent reuse finds nothing)."""
-        spent = self._session.execute(
+        return self._session.scalars(
             update(OAuthTokenRow)
             .where(OAuthTokenRow.refresh_digest == refresh_digest,
                    OAuthTokenRow.app_id == app_id,
                    OAuthTokenRow.rotated_at.is_(None), OAuthTokenRow.revoked_at.is_(None),
                    OAuthTokenRow.refresh_expires_at > now)
-            .values(rotated_at=now)).rowcount  # type: ignore[attr-defined]
-        return self.token_by_refresh(refresh_digest) if spent else None
+            .values(rotated_at=now).returning(OAuthTokenRow)
+            .execution_options(synchronize_session=False)).first()
 
     def revoke_where(self, now: datetime, *, family_id: str | None = None,
                      code_digest: str | None = None, link_id: str | None = None,
