@@ -40,3 +40,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def storable(key: str) -> bool:
+    """PostgreSQL text cannot hold NUL, so no stored key contains one: a lookup by such a
+    key finds nothing on either database (instead of failing on PostgreSQL)."""
+    return "\x00" not in key

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accounts_center.domain.login_names import LoginKind, LoginName
+from accounts_center.store.base import storable
 from accounts_center.store.models import IdentityRow, RecoveryCodeRow
 
 
@@ -20,6 +21,8 @@ class Identities:
         self._session.flush()
 
     def get(self, identity_id: str) -> IdentityRow | None:
+        if not storable(identity_id):
+            return None
         return self._session.get(IdentityRow, identity_id)
 
     def by_login_name(self, name: LoginName) -> IdentityRow | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import storable
 from accounts_center.store.link_models import LinkedAccountRow
 
 ACTIVE = "active"
@@ -22,9 +23,13 @@ class LinkedAccounts:
         self._session.flush()
 
     def get(self, link_id: str) -> LinkedAccountRow | None:
+        if not storable(link_id):
+            return None
         return self._session.get(LinkedAccountRow, link_id)
 
     def active_for_app_user(self, app_id: str, app_user_id: str) -> LinkedAccountRow | None:
+        if not storable(app_user_id):
+            return None
         return self._session.scalars(select(LinkedAccountRow).where(
             LinkedAccountRow.app_id == app_id, LinkedAccountRow.app_user_id == app_user_id,
             LinkedAccountRow.status == ACTIVE)).first()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import storable
 from accounts_center.store.models import MemberAppRow
 
 
@@ -19,9 +20,13 @@ class MemberApps:
         self._session.flush()
 
     def by_id(self, app_id: str) -> MemberAppRow | None:
+        if not storable(app_id):
+            return None
         return self._session.get(MemberAppRow, app_id)
 
     def by_client_id(self, client_id: str) -> MemberAppRow | None:
+        if not storable(client_id):
+            return None
         return self._session.scalars(
             select(MemberAppRow).where(MemberAppRow.client_id == client_id)).first()
 
@@ -29,10 +34,14 @@ class MemberApps:
         return self._session.scalars(select(MemberAppRow).order_by(MemberAppRow.name)).all()
 
     def by_name_or_client_id(self, key: str) -> MemberAppRow | None:
+        if not storable(key):
+            return None
         return self._session.scalars(select(MemberAppRow).where(
             or_(MemberAppRow.name == key, MemberAppRow.client_id == key))).first()
 
     def by_name(self, name: str) -> MemberAppRow | None:
+        if not storable(name):
+            return None
         return self._session.scalars(
             select(MemberAppRow).where(MemberAppRow.name == name)).first()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import storable
 from accounts_center.store.oauth_models import (
     AuthorizationCodeRow,
     AuthorizationRequestRow,
@@ -35,6 +36,8 @@ class OAuthStore:
         self._session.flush()
 
     def request(self, request_id: str) -> AuthorizationRequestRow | None:
+        if not storable(request_id):
+            return None
         return self._session.get(AuthorizationRequestRow, request_id)
 
     def claim_pushed_request(self, uri_digest: str, app_id: str, browser_digest: str,
