@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.links import list_links, set_sign_in, unlink_account
 from accounts_center.services.member_apps import list_apps
+from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
 from accounts_center.web.request_context import check_csrf, hub_of, origin_of
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[CurrentSession, Depends(require_person)]
-FormText = Annotated[str, Form(max_length=1024)]
 
 NOTICES = {"removed": "The account was removed. Nothing new is shared from it.",
            "sign-in-on": "Logging in with Accounts Center is on for that app.",

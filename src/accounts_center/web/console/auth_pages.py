@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accounts_center.domain.errors import AccountsCenterError, LoginThrottled
@@ -13,6 +12,7 @@ from accounts_center.services.hub_sessions import log_out
 from accounts_center.services.log_in import log_in
 from accounts_center.services.sign_up import sign_up
 from accounts_center.services.two_factor import complete_second_factor
+from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import safe_next_path
 from accounts_center.web.console.rendering import render
 from accounts_center.web.request_context import (
@@ -25,7 +25,6 @@ from accounts_center.web.request_context import (
 )
 
 router = APIRouter(include_in_schema=False)
-FormText = Annotated[str, Form(max_length=1024)]
 
 
 @router.get("/")

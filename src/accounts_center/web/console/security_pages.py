@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accounts_center.domain.errors import AccountsCenterError
@@ -24,6 +24,7 @@ from accounts_center.services.two_factor import (
     pending_totp_enrolment,
     two_factor_status,
 )
+from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
 from accounts_center.web.request_context import (
@@ -35,7 +36,6 @@ from accounts_center.web.request_context import (
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[CurrentSession, Depends(require_person)]
-FormText = Annotated[str, Form(max_length=1024)]
 
 NOTICES = {
     "password": "Your password was changed.",

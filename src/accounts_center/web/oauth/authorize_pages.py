@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +19,7 @@ from accounts_center.oidc.authorize_flow import (
     Redirect,
     SignInRefused,
 )
+from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.rendering import render, render_error_page
 from accounts_center.web.request_context import (
     browser_token,
@@ -30,7 +30,6 @@ from accounts_center.web.request_context import (
 )
 
 router = APIRouter(include_in_schema=False)
-FormText = Annotated[str, Form(max_length=1024)]
 
 
 def flow_of(request: Request) -> Flow:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accounts_center.oidc.end_session import (
@@ -13,6 +11,7 @@ from accounts_center.oidc.end_session import (
     post_logout_location,
 )
 from accounts_center.services.hub_sessions import log_out
+from accounts_center.web.console.forms import LongFormText
 from accounts_center.web.console.rendering import render
 from accounts_center.web.request_context import (
     check_csrf,
@@ -23,7 +22,6 @@ from accounts_center.web.request_context import (
 )
 
 router = APIRouter(include_in_schema=False)
-FormText = Annotated[str, Form(max_length=8192)]
 
 
 @router.get("/oauth2/logout")
@@ -37,9 +35,9 @@ def confirm_logout(request: Request, id_token_hint: str = "", client_id: str = "
 
 
 @router.post("/oauth2/logout")
-def logout(request: Request, csrf_token: FormText = "", id_token_hint: FormText = "",
-           client_id: FormText = "", post_logout_redirect_uri: FormText = "",
-           state: FormText = "") -> Response:
+def logout(request: Request, csrf_token: LongFormText = "", id_token_hint: LongFormText = "",
+           client_id: LongFormText = "", post_logout_redirect_uri: LongFormText = "",
+           state: LongFormText = "") -> Response:
     check_csrf(request, csrf_token)
     hub = hub_of(request)
     session = current_session(request)
