@@ -5,7 +5,9 @@ Every name is prefixed ``ACCOUNTS_CENTER_``; `docs/configuration.md` lists them 
 
 from __future__ import annotations
 
-from pydantic import Field
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +38,19 @@ class Settings(BaseSettings):
                                 description="Largest request body accepted.")
     run_migrations_on_start: bool = Field(default=True)
     totp_issuer: str = Field(default="Accounts Center")
+
+    @field_validator("public_url")
+    @classmethod
+    def _https_unless_loopback(cls, value: str) -> str:
+        # OAuth 2.0 needs TLS (RFC 6749 §3.1); plain http is for a hub on this machine only.
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("localhost", "::1") or (
+            parts.hostname or "").startswith("127.")
+        if parts.scheme == "https" and parts.hostname:
+            return value
+        if parts.scheme == "http" and loopback:
+            return value
+        raise ValueError("must be an https:// URL (http:// only for localhost or 127.0.0.1)")
 
     @property
     def cookies_secure(self) -> bool:

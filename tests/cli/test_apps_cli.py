@@ -124,3 +124,21 @@ def test_a_generated_secret_key_is_kept_private_and_reused(monkeypatch, tmp_path
     first = key_file.read_text()
     runner.invoke(app, ["apps", "list"])
     assert key_file.read_text() == first
+
+
+@pytest.mark.parametrize("url", ["http://hub.example", "ftp://hub.example", "hub.example"])
+def test_a_public_url_without_tls_off_this_machine_is_refused_in_one_line(run, monkeypatch,
+                                                                          url):
+    # OAuth 2.0 needs TLS: Authlib would refuse every authorization request (a 500).
+    monkeypatch.setenv("ACCOUNTS_CENTER_PUBLIC_URL", url)
+    result = run("apps", "list")
+    assert result.exit_code != 0
+    assert "invalid setting public_url: " in result.output
+    assert "https://" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("url", ["https://hub.example", "http://127.0.0.1:8000",
+                                 "http://localhost:8000"])
+def test_https_or_a_loopback_public_url_is_accepted(run, monkeypatch, url):
+    monkeypatch.setenv("ACCOUNTS_CENTER_PUBLIC_URL", url)
+    assert run("apps", "list").exit_code == 0

@@ -1,5 +1,6 @@
 """Linking and single sign-on end to end, in-process (DESIGN §4.1, §4.2)."""
 
+from accounts_center.services.member_apps import rotate_secret
 from tests.oidc.conftest import link, query_of
 from tests.support import csrf_from
 
@@ -70,3 +71,15 @@ def test_jwks_can_be_cached_but_tokens_cannot(chat):
         "public, max-age=300"]
     assert chat.client.post("/oauth2/token", data={}).headers.get_list("cache-control") == [
         "no-store"]
+
+
+def test_a_rotated_client_secret_stops_working_at_the_token_endpoint_at_once(
+        hub, chat, visitor):
+    visitor.sign_up()
+    tokens = link(chat, visitor)
+    assert chat.refresh(tokens["refresh_token"]).status_code == 200  # the client is cached
+    old_secret = chat.credentials.client_secret
+    chat.credentials = rotate_secret(hub, chat.client_id)
+    refused = chat.client.post("/oauth2/token", auth=(chat.client_id, old_secret), data={
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"

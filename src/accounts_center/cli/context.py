@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from accounts_center.domain.errors import AccountsCenterError
@@ -21,8 +22,10 @@ err = Console(stderr=True)
 def load_settings() -> Settings:
     try:
         return Settings()
-    except Exception as error:  # pydantic's ValidationError, shown as one line
-        fail(f"invalid settings: {str(error).splitlines()[0]} — check ACCOUNTS_CENTER_* "
+    except ValidationError as error:  # shown as one line: the first bad setting
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        fail(f"invalid setting {name}: {first['msg']} — check ACCOUNTS_CENTER_* "
              "variables and .env")
 
 

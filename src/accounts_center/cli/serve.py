@@ -23,7 +23,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
             fail(f"cannot prepare the database: {type(error).__name__}: "
                  f"{str(error).splitlines()[0]}")
     try:
-        hub = build_hub(settings, secret_key=resolve_secret_key(settings))
+        hub = build_hub(settings, secret_key=resolve_secret_key(settings), serving=True)
     except ValueError as error:
         fail(str(error))
     try:

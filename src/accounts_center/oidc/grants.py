@@ -13,9 +13,14 @@ from authlib.oidc.core.grants import OpenIDCode
 
 from accounts_center.crypto.tokens import digest
 from accounts_center.domain.pairwise import pairwise_subject
-from accounts_center.oidc.models import AUTH_METHODS, CodeRecord, GrantUser, TokenRecord
+from accounts_center.oidc.models import (
+    AUTH_METHODS,
+    CodeRecord,
+    GrantUser,
+    TokenHolder,
+    TokenRecord,
+)
 from accounts_center.services.signing_keys import ALGORITHM, active_signing_key
-from accounts_center.store.links import ACTIVE
 from accounts_center.store.oauth_models import AuthorizationCodeRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -30,14 +35,12 @@ def uow_of(request: Any) -> UnitOfWork:
 
 def grant_user_for(uow: UnitOfWork, link_id: str, auth_time: int) -> GrantUser | None:
     """The person behind an active link; None once the link is removed."""
-    link = uow.links.get(link_id)
-    if link is None or link.status != ACTIVE:
+    link = uow.links.active_with_subject_salt(link_id)
+    if link is None:
         return None
-    app = uow.member_apps.by_id(link.app_id)
-    if app is None:
-        return None
-    return GrantUser(link.identity_id, link.id, link.app_user_id,
-                     pairwise_subject(app.subject_salt, link.identity_id), auth_time)
+    return GrantUser(identity_id=link.identity_id, link_id=link.id, auth_time=auth_time,
+                     app_user_id=link.app_user_id,
+                     sub=pairwise_subject(link.subject_salt, link.identity_id))
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -93,9 +96,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             uow.oauth.revoke_where(now, family_id=used.family_id)
         return None
 
-    def authenticate_user(self, refresh_token: TokenRecord) -> GrantUser | None:
+    def authenticate_user(self, refresh_token: TokenRecord) -> TokenHolder:
+        # rotate_refresh only spends tokens whose link is active; a refresh response
+        # carries no ID token, so the link's details are not needed here.
         row = refresh_token.row
-        return grant_user_for(uow_of(self.request), row.link_id, row.auth_time)
+        return TokenHolder(row.identity_id, row.link_id, row.auth_time)
 
     def revoke_old_credential(self, refresh_token: TokenRecord) -> None:
         pass  # rotated atomically when it was presented

@@ -4,31 +4,70 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from authlib.oidc.core import AuthorizationCodeMixin as OIDCCodeMixin
 
 from accounts_center.crypto.tokens import same_digest
-from accounts_center.store.models import MemberAppRow
-from accounts_center.store.oauth_models import AuthorizationCodeRow, OAuthTokenRow
 
 SCOPES = ("openid", "offline_access")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
 
 @dataclass(frozen=True)
-class GrantUser:
-    """The person as one app knows them: its pairwise sub and its own user id."""
+class TokenHolder:
+    """Whom a token is issued to: a person through one of their links."""
 
     identity_id: str
     link_id: str
-    app_user_id: str
-    sub: str
     auth_time: int
 
 
+@dataclass(frozen=True)
+class GrantUser(TokenHolder):
+    """The person as one app knows them: its pairwise sub and its own user id."""
+
+    app_user_id: str
+    sub: str
+
+
+class ClientFields(Protocol):
+    id: str
+    client_id: str
+    name: str
+    redirect_uris: list[str]
+    subject_salt: str
+    client_secret_digest: str
+
+
+class CodeFields(Protocol):
+    code_digest: str
+    link_id: str
+    redirect_uri: str
+    scope: str
+    nonce: str | None
+    code_challenge: str
+    code_challenge_method: str
+    auth_time: int
+
+
+class TokenFields(Protocol):
+    id: str
+    app_id: str
+    identity_id: str
+    link_id: str
+    family_id: str
+    refresh_digest: str | None
+    scope: str
+    auth_time: int
+    access_expires_at: datetime
+    revoked_at: datetime | None
+
+
 class HubClient(ClientMixin):
-    def __init__(self, row: MemberAppRow) -> None:
+    def __init__(self, row: ClientFields) -> None:
         self.id = row.id
         self.client_id = row.client_id
         self.name = row.name
@@ -64,7 +103,7 @@ class HubClient(ClientMixin):
 
 
 class CodeRecord(OIDCCodeMixin):
-    def __init__(self, row: AuthorizationCodeRow) -> None:
+    def __init__(self, row: CodeFields) -> None:
         self.row = row
 
     def get_redirect_uri(self) -> str:
@@ -87,7 +126,7 @@ class CodeRecord(OIDCCodeMixin):
 
 
 class TokenRecord(TokenMixin):
-    def __init__(self, row: OAuthTokenRow) -> None:
+    def __init__(self, row: TokenFields) -> None:
         self.row = row
 
     def check_client(self, client: HubClient) -> bool:

@@ -32,7 +32,9 @@ class HubOAuth2Request(OAuth2Request):
                  query: Iterable[tuple[str, str]], form: Iterable[tuple[str, str]],
                  uow: Any = None) -> None:
         # Header look-ups must ignore case (Authlib asks for "Authorization").
-        super().__init__(method=method, uri=uri, headers=Headers(headers=dict(headers)))
+        if not isinstance(headers, Headers):
+            headers = Headers(headers=dict(headers))
+        super().__init__(method=method, uri=uri, headers=headers)
         query, form = list(query), list(form)
         self._args = dict(query)
         self._form = dict(form)

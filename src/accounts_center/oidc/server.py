@@ -11,14 +11,13 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc9207 import IssuerParameter
 from starlette.responses import Response
 
-from accounts_center.crypto.tokens import digest
+from accounts_center.crypto.tokens import digest, new_token
 from accounts_center.oidc.grants import (
     AuthorizationCodeGrant,
     HubOpenIDCode,
@@ -26,15 +25,16 @@ from accounts_center.oidc.grants import (
     RequiredS256,
     uow_of,
 )
-from accounts_center.oidc.models import AUTH_METHODS, SCOPES, HubClient, TokenRecord
+from accounts_center.oidc.models import AUTH_METHODS, SCOPES, HubClient, TokenHolder, TokenRecord
 from accounts_center.oidc.requests import HubOAuth2Request
+from accounts_center.services.client_cache import cached_client
 from accounts_center.services.hub import Hub
-from accounts_center.store.oauth_models import OAuthTokenRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
 # The transaction of the request being handled: Authlib's query_client has no request
 # argument, and a second transaction on SQLite would wait for the first one forever.
 _current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)
+_token_endpoint: ContextVar[bool] = ContextVar("token_endpoint", default=False)
 
 ACCESS_TOKEN_SECONDS = 600
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
@@ -58,8 +58,10 @@ class HubAuthorizationServer(AuthorizationServer):
         self.hub = hub
         self.issuer = hub.settings.public_url.rstrip("/")
         self.register_token_generator("default", BearerTokenGenerator(
-            access_token_generator=lambda **_: generate_token(43),
-            refresh_token_generator=lambda **_: generate_token(48),
+            # 256 and 288 bits from the OS CSPRNG (Authlib's generate_token draws each
+            # character separately, a third of a millisecond per response).
+            access_token_generator=lambda **_: new_token(32),
+            refresh_token_generator=lambda **_: new_token(36),
             expires_generator=lambda client, grant_type: ACCESS_TOKEN_SECONDS))
         self.register_grant(AuthorizationCodeGrant, [RequiredS256(required=True),
                                                      HubOpenIDCode(self)])
@@ -87,19 +89,40 @@ class HubAuthorizationServer(AuthorizationServer):
         if not client_id or len(client_id) > 100:
             return None
         uow = _current_uow.get()
-        if uow is not None:
-            row = uow.member_apps.by_client_id(client_id)
-            return HubClient(row) if row is not None else None
-        with self.transaction():
-            return self.query_client(client_id)
+        if uow is None:
+            with self.transaction():
+                return self.query_client(client_id)
+        if _token_endpoint.get():
+            client: HubClient | None = cached_client(
+                self.hub.memo, client_id, lambda: self._load_client(uow, client_id))
+            return client
+        return self._load_client(uow, client_id)
+
+    @staticmethod
+    def _load_client(uow: UnitOfWork, client_id: str) -> HubClient | None:
+        key = f"client:{client_id}"
+        if key not in uow.memo:
+            row = uow.member_apps.client_fields(client_id)
+            uow.memo[key] = HubClient(row) if row is not None else None
+        client: HubClient | None = uow.memo[key]
+        return client
+
+    def create_token_response(self, request: Any = None) -> Any:
+        # Only here may clients come from the short-lived cache: codes and tokens of a
+        # removed app are gone with it, so a stale entry can obtain nothing.
+        flag = _token_endpoint.set(True)
+        try:
+            return super().create_token_response(request)
+        finally:
+            _token_endpoint.reset(flag)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         uow = uow_of(request)
         now = self.hub.clock.now()
-        user = request.user
+        user: TokenHolder = request.user
         previous: TokenRecord | None = getattr(request, "refresh_token", None)
         code = getattr(request, "authorization_code", None)
-        uow.oauth.add_token(OAuthTokenRow(
+        uow.oauth.add_token(
             id=str(uuid.uuid4()), access_digest=digest(token["access_token"]),
             refresh_digest=digest(token["refresh_token"]) if token.get("refresh_token") else None,
             family_id=previous.row.family_id if previous else str(uuid.uuid4()),
@@ -108,7 +131,7 @@ class HubAuthorizationServer(AuthorizationServer):
             scope=token.get("scope", ""), auth_time=user.auth_time, issued_at=now,
             access_expires_at=now + timedelta(seconds=int(token["expires_in"])),
             refresh_expires_at=now + REFRESH_TOKEN_LIFETIME if token.get("refresh_token")
-            else None))
+            else None, rotated_at=None, revoked_at=None)
 
     def create_oauth2_request(self, request: Any) -> HubOAuth2Request:
         assert isinstance(request, HubOAuth2Request)

@@ -17,6 +17,7 @@ from accounts_center.crypto.tokens import digest, new_token, same_digest
 from accounts_center.domain.capabilities import Capabilities, parse_capabilities
 from accounts_center.domain.errors import AlreadyRegistered, InvalidInput, NotFound
 from accounts_center.domain.uris import check_app_url
+from accounts_center.services.client_cache import forget_clients
 from accounts_center.services.hub import Hub
 from accounts_center.store.models import MemberAppRow
 
@@ -100,7 +101,9 @@ def rotate_secret(hub: Hub, key: str) -> Credentials:
         row = _find(uow.member_apps.by_name_or_client_id(key), key)
         row.client_secret_digest, row.secret_rotated_at = digest(secret), hub.clock.now()
         uow.commit()
-        return Credentials(_view(row), secret)
+        view = _view(row)
+    forget_clients(hub.memo)
+    return Credentials(view, secret)
 
 
 def remove_app(hub: Hub, key: str) -> MemberApp:
@@ -109,7 +112,8 @@ def remove_app(hub: Hub, key: str) -> MemberApp:
         view = _view(row)
         uow.member_apps.remove(row)
         uow.commit()
-        return view
+    forget_clients(hub.memo)
+    return view
 
 
 def authenticate_client(hub: Hub, client_id: str, client_secret: str) -> MemberApp | None:

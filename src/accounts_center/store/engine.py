@@ -7,11 +7,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, background_checkpoints: bool = False,
+                **kwargs: Any) -> Engine:
+    """``background_checkpoints``: SQLite connections leave WAL checkpoints to a
+    `WalCheckpointer` (which the caller runs) instead of checkpointing in a commit."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
+        if background_checkpoints:
+            event.listen(engine, "connect", _no_checkpoints_in_commits)
         event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -26,6 +31,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _no_checkpoints_in_commits(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The database file of a SQLite engine; None for PostgreSQL or an in-memory one."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return database
 
 
 def _begin_immediate(connection: Any) -> None:

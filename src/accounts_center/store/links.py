@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from accounts_center.store.base import storable
 from accounts_center.store.link_models import LinkedAccountRow
+from accounts_center.store.models import MemberAppRow
 
 ACTIVE = "active"
 REMOVED = "removed"
+
+
+_LINKS = LinkedAccountRow.__table__
+_APPS = MemberAppRow.__table__
+_ACTIVE_LINK_WITH_SALT = (
+    select(_LINKS.c.id, _LINKS.c.identity_id, _LINKS.c.app_user_id, _APPS.c.subject_salt)
+    .join(_APPS, _APPS.c.id == _LINKS.c.app_id)
+    .where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.status == ACTIVE))
 
 
 class LinkedAccounts:
@@ -26,6 +36,14 @@ class LinkedAccounts:
         if not storable(link_id):
             return None
         return self._session.get(LinkedAccountRow, link_id)
+
+    def active_with_subject_salt(self, link_id: str) -> Row[Any] | None:
+        """id, identity_id and app_user_id of an active link, with its app's subject salt
+        (one read, without the ORM: every code and ID token needs it)."""
+        if not storable(link_id):
+            return None
+        return self._session.connection().execute(
+            _ACTIVE_LINK_WITH_SALT, {"link_id": link_id}).first()
 
     def active_for_app_user(self, app_id: str, app_user_id: str) -> LinkedAccountRow | None:
         if not storable(app_user_id):

@@ -4,17 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from accounts_center.store.base import storable
+from accounts_center.store.link_models import LinkedAccountRow
+from accounts_center.store.links import ACTIVE
 from accounts_center.store.oauth_models import (
     AuthorizationCodeRow,
     AuthorizationRequestRow,
     OAuthTokenRow,
     SigningKeyRow,
 )
+
+_TOKENS = OAuthTokenRow.__table__
+_LINKS = LinkedAccountRow.__table__
+
+# The token endpoint's hot path, as Core statements built once: no ORM identity map, no
+# per-call statement construction (SQLAlchemy caches their compiled form).
+_INSERT_TOKEN = insert(_TOKENS)
+_ROTATE_REFRESH = (
+    update(_TOKENS)
+    .where(_TOKENS.c.refresh_digest == bindparam("digest"),
+           _TOKENS.c.app_id == bindparam("app"),
+           _TOKENS.c.rotated_at.is_(None), _TOKENS.c.revoked_at.is_(None),
+           _TOKENS.c.refresh_expires_at > bindparam("now", type_=_TOKENS.c.rotated_at.type),
+           # Only while the link the token was issued for is still active.
+           exists().where(and_(_LINKS.c.id == _TOKENS.c.link_id,
+                               _LINKS.c.status == ACTIVE)))
+    .values(rotated_at=bindparam("now"))
+    .returning(*_TOKENS.c))
+_CODES = AuthorizationCodeRow.__table__
+_CLAIM_CODE = (
+    update(_CODES)
+    .where(_CODES.c.code_digest == bindparam("digest"), _CODES.c.app_id == bindparam("app"),
+           _CODES.c.used_at.is_(None),
+           _CODES.c.expires_at > bindparam("now", type_=_CODES.c.used_at.type))
+    .values(used_at=bindparam("now"))
+    .returning(*_CODES.c))
 
 
 class OAuthStore:
@@ -60,24 +89,19 @@ class OAuthStore:
     def add_code(self, row: AuthorizationCodeRow) -> None:
         self._session.add(row)
 
-    def claim_code(self, code_digest: str, app_id: str,
-                   now: datetime) -> AuthorizationCodeRow | None:
-        """Marks a live code used and returns it; None when unknown, expired or used."""
-        return self._session.scalars(
-            update(AuthorizationCodeRow)
-            .where(AuthorizationCodeRow.code_digest == code_digest,
-                   AuthorizationCodeRow.app_id == app_id,
-                   AuthorizationCodeRow.used_at.is_(None),
-                   AuthorizationCodeRow.expires_at > now)
-            .values(used_at=now).returning(AuthorizationCodeRow)
-            .execution_options(synchronize_session=False)).first()
+    def claim_code(self, code_digest: str, app_id: str, now: datetime) -> Row[Any] | None:
+        """Marks a live code used and returns its row; None when unknown, expired, used
+        or another app's."""
+        return self._session.connection().execute(
+            _CLAIM_CODE, {"digest": code_digest, "app": app_id, "now": now}).first()
 
     def code(self, code_digest: str) -> AuthorizationCodeRow | None:
         return self._session.get(AuthorizationCodeRow, code_digest)
 
     # tokens
-    def add_token(self, row: OAuthTokenRow) -> None:
-        self._session.add(row)
+    def add_token(self, **values: Any) -> None:
+        """One new token row (the columns of ``oauth_tokens`` as keywords)."""
+        self._session.connection().execute(_INSERT_TOKEN, values)
 
     def token_by_access(self, access_digest: str) -> OAuthTokenRow | None:
         return self._session.scalars(select(OAuthTokenRow).where(
@@ -88,16 +112,12 @@ class OAuthStore:
             OAuthTokenRow.refresh_digest == refresh_digest)).first()
 
     def rotate_refresh(self, refresh_digest: str, app_id: str,
-                       now: datetime) -> OAuthTokenRow | None:
-        """Spends a live refresh token (atomically: concurrent reuse finds nothing)."""
-        return self._session.scalars(
-            update(OAuthTokenRow)
-            .where(OAuthTokenRow.refresh_digest == refresh_digest,
-                   OAuthTokenRow.app_id == app_id,
-                   OAuthTokenRow.rotated_at.is_(None), OAuthTokenRow.revoked_at.is_(None),
-                   OAuthTokenRow.refresh_expires_at > now)
-            .values(rotated_at=now).returning(OAuthTokenRow)
-            .execution_options(synchronize_session=False)).first()
+                       now: datetime) -> Row[Any] | None:
+        """Spends a live refresh token of an active link, atomically (concurrent reuse
+        finds nothing), and returns its row; None when unknown, spent, revoked, expired,
+        another app's, or its link is gone."""
+        return self._session.connection().execute(
+            _ROTATE_REFRESH, {"digest": refresh_digest, "app": app_id, "now": now}).first()
 
     def revoke_where(self, now: datetime, *, family_id: str | None = None,
                      code_digest: str | None = None, link_id: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +32,9 @@ class UnitOfWork:
             # previous commits, where SQLite's own busy handler would sleep up to 100 ms.
             self._lock.acquire()
         self.session = self._factory()
+        # Values read once per transaction by callers that ask repeatedly (Authlib asks
+        # for the same client several times per request).
+        self.memo: dict[str, Any] = {}
         self.identities = Identities(self.session)
         self.hub_sessions = HubSessions(self.session)
         self.security_events = SecurityEvents(self.session)
