@@ -152,11 +152,11 @@ class Flow:
     def _sign_in(self, uow: UnitOfWork, params: dict[str, Any], app_id: str,
                  session: CurrentSession, row: AuthorizationRequestRow | None) -> Outcome:
         """SSO into the person's linked account of this app (CHECKLIST 23)."""
-        app = uow.member_apps.by_id(app_id)
-        assert app is not None
-        links = uow.links.active_of_identity(session.identity_id, app.id)
+        links = uow.links.active_sign_in_choices(session.identity_id, app_id)
         usable = [link for link in links if link.sign_in_enabled]
         if not usable:
+            app = uow.member_apps.by_id(app_id)
+            assert app is not None
             reason = (f"You turned off signing in to {app.name} with Accounts Center."
                       if links else
                       f"Your {app.name} account is not added to this Accounts Center.")

@@ -11,7 +11,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 
-from accounts_center.crypto.tokens import digest
+from accounts_center.crypto.tokens import digest, new_token
 from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.oidc.models import (
     AUTH_METHODS,
@@ -21,7 +21,6 @@ from accounts_center.oidc.models import (
     TokenRecord,
 )
 from accounts_center.services.signing_keys import ALGORITHM, active_signing_key
-from accounts_center.store.oauth_models import AuthorizationCodeRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
 CODE_LIFETIME = timedelta(seconds=60)
@@ -46,17 +45,21 @@ def grant_user_for(uow: UnitOfWork, link_id: str, auth_time: int) -> GrantUser |
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
 
+    def generate_authorization_code(self) -> str:
+        return new_token(32)  # Authlib's draws each character separately
+
     def save_authorization_code(self, code: str, request: Any) -> None:
         data = request.payload.data
         user: GrantUser = request.user
         now = self.server.hub.clock.now()
-        uow_of(request).oauth.add_code(AuthorizationCodeRow(
+        uow_of(request).oauth.add_code(
             code_digest=digest(code), app_id=request.client.id, identity_id=user.identity_id,
             link_id=user.link_id, redirect_uri=data["redirect_uri"],
             scope=request.scope or "", nonce=data.get("nonce"),
             code_challenge=data["code_challenge"],
             code_challenge_method=data.get("code_challenge_method", "S256"),
-            auth_time=user.auth_time, created_at=now, expires_at=now + CODE_LIFETIME))
+            auth_time=user.auth_time, created_at=now, expires_at=now + CODE_LIFETIME,
+            used_at=None)
 
     def query_authorization_code(self, code: str, client: Any) -> CodeRecord | None:
         uow = uow_of(self.request)

@@ -74,17 +74,17 @@ def resolve_session(hub: Hub, token: str, origin: RequestOrigin) -> CurrentSessi
         return None
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
-        row = uow.hub_sessions.by_token_digest(digest(token))
+        row = uow.hub_sessions.fields_by_token_digest(digest(token))
         if row is None:
             return None
         idle_limit = row.last_seen_at + timedelta(minutes=hub.settings.session_idle_minutes)
         if now >= row.expires_at or now >= idle_limit:
-            uow.hub_sessions.remove(row)
+            uow.hub_sessions.remove_by_id(row.id)
             uow.commit()
             return None
         if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
             clipped = origin.clipped()
-            row.last_seen_at, row.ip, row.user_agent = now, clipped.ip, clipped.user_agent
+            uow.hub_sessions.touch(row.id, now, clipped.ip, clipped.user_agent)
             uow.commit()
         return CurrentSession(row.id, row.identity_id, row.auth_level, token,
                               row.authenticated_at)

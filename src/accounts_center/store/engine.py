@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 
 
 def make_engine(url: str, *, background_checkpoints: bool = False,
@@ -19,7 +20,32 @@ def make_engine(url: str, *, background_checkpoints: bool = False,
             event.listen(engine, "connect", _no_checkpoints_in_commits)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "checkin", _stamp_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled PostgreSQL connection is tested before use only when it sat idle for this long
+# (a server restart or an idle timeout may have closed it). Pinging on every checkout, as
+# `pool_pre_ping` does, costs a network round trip per transaction.
+IDLE_PING_SECONDS = 10.0
+
+
+def _stamp_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < IDLE_PING_SECONDS:
+        return
+    try:
+        alive = proxy._pool._dialect.do_ping(dbapi_connection)
+    except Exception as error:  # the pool replaces the connection and checks out another
+        raise exc.DisconnectionError(str(error)) from error
+    if not alive:
+        raise exc.DisconnectionError("the connection did not answer a ping")
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -23,6 +23,12 @@ _ACTIVE_LINK_WITH_SALT = (
     .join(_APPS, _APPS.c.id == _LINKS.c.app_id)
     .where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.status == ACTIVE))
 
+_SIGN_IN_LINKS = (
+    select(_LINKS.c.id, _LINKS.c.sign_in_enabled)
+    .where(_LINKS.c.identity_id == bindparam("identity_id"),
+           _LINKS.c.app_id == bindparam("app_id"), _LINKS.c.status == ACTIVE)
+    .order_by(_LINKS.c.linked_at))
+
 
 class LinkedAccounts:
     def __init__(self, session: Session) -> None:
@@ -44,6 +50,11 @@ class LinkedAccounts:
             return None
         return self._session.connection().execute(
             _ACTIVE_LINK_WITH_SALT, {"link_id": link_id}).first()
+
+    def active_sign_in_choices(self, identity_id: str, app_id: str) -> Sequence[Row[Any]]:
+        """(id, sign_in_enabled) of a person's active links to one app, oldest first."""
+        return self._session.connection().execute(
+            _SIGN_IN_LINKS, {"identity_id": identity_id, "app_id": app_id}).all()
 
     def active_for_app_user(self, app_id: str, app_user_id: str) -> LinkedAccountRow | None:
         if not storable(app_user_id):

@@ -37,6 +37,7 @@ _ROTATE_REFRESH = (
     .values(rotated_at=bindparam("now"))
     .returning(*_TOKENS.c))
 _CODES = AuthorizationCodeRow.__table__
+_INSERT_CODE = insert(_CODES)
 _CLAIM_CODE = (
     update(_CODES)
     .where(_CODES.c.code_digest == bindparam("digest"), _CODES.c.app_id == bindparam("app"),
@@ -86,8 +87,9 @@ class OAuthStore:
             AuthorizationRequestRow.request_uri_digest == uri_digest)).one()
 
     # authorization codes
-    def add_code(self, row: AuthorizationCodeRow) -> None:
-        self._session.add(row)
+    def add_code(self, **values: Any) -> None:
+        """One new authorization code (the columns of ``authorization_codes``)."""
+        self._session.connection().execute(_INSERT_CODE, values)
 
     def claim_code(self, code_digest: str, app_id: str, now: datetime) -> Row[Any] | None:
         """Marks a live code used and returns its row; None when unknown, expired, used
