@@ -19,7 +19,8 @@ from accounts_center.crypto.tokens import digest
 from accounts_center.domain.categories import NEVER_SHARED
 from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.oidc.grants import grant_user_for
+from accounts_center.oidc.grants import grant_user_for, grant_user_of
+from accounts_center.oidc.models import GrantUser
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.hub_sessions import CurrentSession
@@ -163,7 +164,8 @@ class Flow:
             back = self._error_location(params, "access_denied",
                                         "No active link with sign-in for this person.")
             return SignInRefused(app.name, reason, app.connect_url, back)
-        return self._issue_code(uow, params, row, usable[0].id, session)
+        auth_time = int(session.authenticated_at.timestamp())
+        return self._issue_code(uow, params, row, grant_user_of(usable[0], auth_time))
 
     def confirm_link(self, request_id: str, browser: str, session: CurrentSession,
                      origin: RequestOrigin) -> Outcome:
@@ -184,7 +186,8 @@ class Flow:
                                     now)
             except AccountsCenterError as error:
                 return ErrorPage(error.title, error.detail, error.status)
-            return self._issue_code(uow, dict(row.params), row, link.id, session)
+            user = grant_user_for(uow, link.id, int(session.authenticated_at.timestamp()))
+            return self._issue_code(uow, dict(row.params), row, user)
 
     def cancel(self, request_id: str, browser: str) -> Outcome:
         with self.server.transaction() as uow:
@@ -199,9 +202,7 @@ class Flow:
 
     # -- helpers ----------------------------------------------------------------------
     def _issue_code(self, uow: UnitOfWork, params: dict[str, Any],
-                    row: AuthorizationRequestRow | None, link_id: str,
-                    session: CurrentSession) -> Outcome:
-        user = grant_user_for(uow, link_id, int(session.authenticated_at.timestamp()))
+                    row: AuthorizationRequestRow | None, user: GrantUser | None) -> Outcome:
         if user is None:
             return ErrorPage("This account is not added", "Add it again from the app.")
         request = self._oauth_request(params, uow)

@@ -35,8 +35,11 @@ def uow_of(request: Any) -> UnitOfWork:
 def grant_user_for(uow: UnitOfWork, link_id: str, auth_time: int) -> GrantUser | None:
     """The person behind an active link; None once the link is removed."""
     link = uow.links.active_with_subject_salt(link_id)
-    if link is None:
-        return None
+    return grant_user_of(link, auth_time) if link is not None else None
+
+
+def grant_user_of(link: Any, auth_time: int) -> GrantUser:
+    """From a row with a link's id, identity_id and app_user_id and its app's subject_salt."""
     return GrantUser(identity_id=link.identity_id, link_id=link.id, auth_time=auth_time,
                      app_user_id=link.app_user_id,
                      sub=pairwise_subject(link.subject_salt, link.identity_id))

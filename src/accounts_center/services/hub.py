@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from accounts_center.clock import Clock, SystemClock
@@ -42,6 +43,18 @@ class Hub:
     @property
     def write_lock(self) -> threading.RLock | None:
         return self._write_lock
+
+    @contextmanager
+    def single_read(self) -> Iterator[Connection]:
+        """A connection for one read that needs no transaction: on PostgreSQL in autocommit
+        mode (one round trip instead of BEGIN, the read and ROLLBACK); on SQLite, where the
+        database is local, inside an ordinary short transaction."""
+        if self._write_lock is None:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            with self.unit_of_work() as uow:
+                yield uow.session.connection()
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions, self._write_lock)

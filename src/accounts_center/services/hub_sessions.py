@@ -15,6 +15,7 @@ from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.services.hub import Hub
 from accounts_center.services.security_log import record_security_event
+from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.models import HubSessionRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -73,21 +74,23 @@ def resolve_session(hub: Hub, token: str, origin: RequestOrigin) -> CurrentSessi
     if not token or len(token) > 128:
         return None
     now = hub.clock.now()
-    with hub.unit_of_work() as uow:
-        row = uow.hub_sessions.fields_by_token_digest(digest(token))
-        if row is None:
-            return None
-        idle_limit = row.last_seen_at + timedelta(minutes=hub.settings.session_idle_minutes)
-        if now >= row.expires_at or now >= idle_limit:
+    with hub.single_read() as connection:  # every page resolves one: keep it cheap
+        row = HubSessions.fields_by_token_digest(connection, digest(token))
+    if row is None:
+        return None
+    idle_limit = row.last_seen_at + timedelta(minutes=hub.settings.session_idle_minutes)
+    if now >= row.expires_at or now >= idle_limit:
+        with hub.unit_of_work() as uow:
             uow.hub_sessions.remove_by_id(row.id)
             uow.commit()
-            return None
-        if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
-            clipped = origin.clipped()
+        return None
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        clipped = origin.clipped()
+        with hub.unit_of_work() as uow:
             uow.hub_sessions.touch(row.id, now, clipped.ip, clipped.user_agent)
             uow.commit()
-        return CurrentSession(row.id, row.identity_id, row.auth_level, token,
-                              row.authenticated_at)
+    return CurrentSession(row.id, row.identity_id, row.auth_level, token,
+                          row.authenticated_at)
 
 
 def list_sessions(hub: Hub, current: CurrentSession) -> list[SessionView]:

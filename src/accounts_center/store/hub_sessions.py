@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from accounts_center.store.models import HubSessionRow
@@ -35,10 +35,12 @@ class HubSessions:
         return self._session.scalars(
             select(HubSessionRow).where(HubSessionRow.token_digest == token_digest)).first()
 
-    def fields_by_token_digest(self, token_digest: str) -> Row[Any] | None:
-        """id, identity_id, auth_level, authenticated_at, last_seen_at and expires_at."""
-        return self._session.connection().execute(
-            _BY_DIGEST, {"digest": token_digest}).first()
+    @staticmethod
+    def fields_by_token_digest(connection: Connection,
+                               token_digest: str) -> Row[Any] | None:
+        """id, identity_id, auth_level, authenticated_at, last_seen_at and expires_at (a
+        single read: any connection will do, in a transaction or not)."""
+        return connection.execute(_BY_DIGEST, {"digest": token_digest}).first()
 
     def touch(self, session_id: str, now: datetime, ip: str, user_agent: str) -> None:
         self._session.connection().execute(_TOUCH, {

@@ -24,7 +24,9 @@ _ACTIVE_LINK_WITH_SALT = (
     .where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.status == ACTIVE))
 
 _SIGN_IN_LINKS = (
-    select(_LINKS.c.id, _LINKS.c.sign_in_enabled)
+    select(_LINKS.c.id, _LINKS.c.identity_id, _LINKS.c.app_user_id, _LINKS.c.sign_in_enabled,
+           _APPS.c.subject_salt)
+    .join(_APPS, _APPS.c.id == _LINKS.c.app_id)
     .where(_LINKS.c.identity_id == bindparam("identity_id"),
            _LINKS.c.app_id == bindparam("app_id"), _LINKS.c.status == ACTIVE)
     .order_by(_LINKS.c.linked_at))
@@ -52,7 +54,8 @@ class LinkedAccounts:
             _ACTIVE_LINK_WITH_SALT, {"link_id": link_id}).first()
 
     def active_sign_in_choices(self, identity_id: str, app_id: str) -> Sequence[Row[Any]]:
-        """(id, sign_in_enabled) of a person's active links to one app, oldest first."""
+        """A person's active links to one app, oldest first: id, identity_id, app_user_id,
+        sign_in_enabled and the app's subject_salt."""
         return self._session.connection().execute(
             _SIGN_IN_LINKS, {"identity_id": identity_id, "app_id": app_id}).all()
 
