@@ -62,7 +62,10 @@ class TokenFields(Protocol):
     refresh_digest: str | None
     scope: str
     auth_time: int
+    issued_at: datetime
     access_expires_at: datetime
+    refresh_expires_at: datetime | None
+    rotated_at: datetime | None
     revoked_at: datetime | None
 
 
@@ -126,8 +129,12 @@ class CodeRecord(OIDCCodeMixin):
 
 
 class TokenRecord(TokenMixin):
-    def __init__(self, row: TokenFields) -> None:
+    """A token row as Authlib sees it: the access token, or with ``refresh`` the refresh
+    token issued beside it."""
+
+    def __init__(self, row: TokenFields, *, refresh: bool = False) -> None:
         self.row = row
+        self.refresh = refresh
 
     def check_client(self, client: HubClient) -> bool:
         return self.row.app_id == client.id
@@ -135,11 +142,16 @@ class TokenRecord(TokenMixin):
     def get_scope(self) -> str:
         return self.row.scope
 
+    def _expires_at(self) -> datetime:
+        if self.refresh and self.row.refresh_expires_at is not None:
+            return self.row.refresh_expires_at
+        return self.row.access_expires_at
+
     def get_expires_in(self) -> int:
-        return max(0, int(self.row.access_expires_at.timestamp() - time.time()))
+        return max(0, int(self._expires_at().timestamp() - time.time()))
 
     def is_expired(self) -> bool:
-        return self.row.access_expires_at.timestamp() <= time.time()
+        return self._expires_at().timestamp() <= time.time()
 
     def is_revoked(self) -> bool:
         return self.row.revoked_at is not None

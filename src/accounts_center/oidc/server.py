@@ -25,6 +25,7 @@ from accounts_center.oidc.grants import (
     RequiredS256,
     uow_of,
 )
+from accounts_center.oidc.introspection import HubIntrospectionEndpoint
 from accounts_center.oidc.models import AUTH_METHODS, SCOPES, HubClient, TokenHolder, TokenRecord
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.services.client_cache import cached_client
@@ -67,6 +68,7 @@ class HubAuthorizationServer(AuthorizationServer):
                                                      HubOpenIDCode(self)])
         self.register_grant(RefreshTokenGrant)
         self.register_endpoint(HubRevocationEndpoint)
+        self.register_endpoint(HubIntrospectionEndpoint)
         issuer = self.issuer
 
         class Issuer(IssuerParameter):

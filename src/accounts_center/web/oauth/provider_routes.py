@@ -75,7 +75,7 @@ def _with_transaction(server: HubAuthorizationServer, request: HubOAuth2Request,
             if endpoint == "token":
                 response = server.create_token_response(request)
             else:
-                response = server.create_endpoint_response("revocation", request)
+                response = server.create_endpoint_response(endpoint, request)
         except ValueError:  # Authlib refuses to echo control characters in an error
             return server.handle_error_response(request, InvalidRequestError(
                 "The request contains characters that are not allowed."))
@@ -102,6 +102,13 @@ async def revoke(request: Request) -> Response:
     server = server_of(request)
     return await run_in_threadpool(_with_transaction, server, await oauth_request(request),
                                    "revocation")
+
+
+@router.post("/oauth2/introspect")
+async def introspect(request: Request) -> Response:
+    server = server_of(request)
+    return await run_in_threadpool(_with_transaction, server, await oauth_request(request),
+                                   "introspection")
 
 
 @router.post("/oauth2/par")
