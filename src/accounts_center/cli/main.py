@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from accounts_center.cli import apps, db, keys
+from accounts_center.cli import apps, db, keys, ledger
 from accounts_center.cli.serve import serve
 
 app = typer.Typer(help="Accounts Center hub: serve, migrate, manage member apps.",
@@ -13,6 +13,7 @@ app.command("serve")(serve)
 app.add_typer(db.app, name="db")
 app.add_typer(apps.app, name="apps")
 app.add_typer(keys.app, name="keys")
+app.add_typer(ledger.app, name="ledger")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

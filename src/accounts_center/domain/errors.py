@@ -108,3 +108,23 @@ class ClientAuthenticationFailed(AccountsCenterError):
 
     def __init__(self) -> None:
         super().__init__("Authenticate with the app's client id and secret (HTTP Basic).")
+
+
+class UnknownAppUser(AccountsCenterError):
+    """The same answer whether the app's user has no link or never existed (CHECKLIST 24)."""
+
+    code = "unknown-app-user"
+    title = "No linked account"
+    status = 404
+
+
+class FlowDenied(AccountsCenterError):
+    """The policy decision point refused a data flow; ``code`` names the reason."""
+
+    code = "policy-denied"
+    title = "This data flow is not allowed"
+    status = 403
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = f"policy/{reason}"

@@ -12,6 +12,7 @@ from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.services.backchannel_logout import send_logout
 from accounts_center.services.hub import Hub
+from accounts_center.services.ledger import append_entry
 from accounts_center.services.outbox_events import emit_link_event
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.link_models import LinkedAccountRow
@@ -61,6 +62,9 @@ def link_account(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
     record_security_event(uow, identity_id, SecurityEventKind.ACCOUNT_LINKED, origin, now,
                           {"app": app.name, "handle": handle})
     emit_link_event(uow, hub, "account.linked", row, now)
+    append_entry(uow, hub, identity_id, "link",
+                 {"app_id": app.id, "app": app.name, "link_id": row.id}, now,
+                 values={"app_user_id": app_user_id, "handle": handle})
     return row
 
 
@@ -122,6 +126,8 @@ def _remove(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, origin: RequestOr
     record_security_event(uow, link.identity_id, SecurityEventKind.ACCOUNT_UNLINKED, origin,
                           now, {"app": name, "handle": link.handle})
     emit_link_event(uow, hub, "account.unlinked", link, now)
+    append_entry(uow, hub, link.identity_id, "unlink",
+                 {"app_id": link.app_id, "app": name, "link_id": link.id}, now)
     return Unlinked(link.id, name, app.backchannel_logout_uri if app else None,
                     app.client_id if app else "",
                     pairwise_subject(app.subject_salt, link.identity_id) if app else "")

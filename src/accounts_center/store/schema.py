@@ -1,7 +1,14 @@
 """Every table, registered on one metadata (for Alembic and tests)."""
 
-from accounts_center.store import link_models, models, oauth_models, outbox_models
+from accounts_center.store import (
+    link_models,
+    models,
+    oauth_models,
+    outbox_models,
+    privacy_models,
+)
 from accounts_center.store.base import Base
 
 metadata = Base.metadata
-__all__ = ["link_models", "metadata", "models", "oauth_models", "outbox_models"]
+__all__ = ["link_models", "metadata", "models", "oauth_models", "outbox_models",
+           "privacy_models"]

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.identities import Identities
+from accounts_center.store.ledger import Ledger
 from accounts_center.store.links import LinkedAccounts
 from accounts_center.store.member_apps import MemberApps
 from accounts_center.store.oauth import OAuthStore
 from accounts_center.store.outbox import Outbox
+from accounts_center.store.privacy import Consents, SharedData
 from accounts_center.store.security_events import SecurityEvents
 from accounts_center.store.throttles import LoginThrottles
 
@@ -43,6 +45,9 @@ class UnitOfWork:
         self.links = LinkedAccounts(self.session)
         self.oauth = OAuthStore(self.session)
         self.outbox = Outbox(self.session)
+        self.ledger = Ledger(self.session)
+        self.consents = Consents(self.session)
+        self.shared_data = SharedData(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -53,3 +53,27 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str | None = None
+
+
+class DataPush(BaseModel):
+    """Data of one category about one of the app's users, and why it is sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: str
+    fields: dict[str, str | int | float | bool | None]
+
+
+class DataItem(BaseModel):
+    fields: dict[str, str | int | float | bool | None]
+    received_at: str | None
+
+
+class DataRead(BaseModel):
+    category: str
+    purpose: str
+    items: list[DataItem]
+
+
+class Stored(BaseModel):
+    status: str

@@ -1,0 +1,173 @@
+"""Apps pushing their users' data into the hub and reading a linked person's data, each
+request one policy decision, ledgered whatever it is (DESIGN §4.6; CHECKLIST 24, 39-42)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from accounts_center.domain.age import band_of, parse_birth_date, reconciled_birth_date
+from accounts_center.domain.categories import NEVER_SHARED, DataCategory
+from accounts_center.domain.errors import (
+    FlowDenied,
+    InvalidInput,
+    NeverSharedCategory,
+    UnknownAppUser,
+)
+from accounts_center.domain.policy import HUB, Decision, Facts, Flow, LinkFact, Reason, decide
+from accounts_center.services.hub import Hub
+from accounts_center.services.ledger import append_entry
+from accounts_center.services.member_apps import MemberApp
+from accounts_center.store.link_models import LinkedAccountRow
+from accounts_center.store.privacy_models import SharedDataRow
+from accounts_center.store.unit_of_work import UnitOfWork
+
+# What apps may push into the hub (issue 4); the rest reaches the hub other ways.
+PUSHABLE = frozenset({DataCategory.DEVICE, DataCategory.ACTIVITY, DataCategory.AGE,
+                      DataCategory.ACCOUNT_DETAILS})
+MAX_FIELDS = 50
+MAX_FIELD_NAME = 64
+MAX_TEXT = 2000
+READ_LIMIT = 50
+
+_REASON_TEXT = {
+    Reason.NEVER_SHARED: "Messages, calls and contacts are never shared, with any app, "
+                         "for any purpose.",
+    Reason.UNKNOWN_CATEGORY: "This is not a data category the hub knows.",
+    Reason.UNKNOWN_PURPOSE: "This is not a purpose the hub knows.",
+    Reason.LINK_NOT_ACTIVE: "The person's account of this app is not linked.",
+    Reason.DIFFERENT_PERSON: "The accounts involved belong to different people.",
+    Reason.SENDER_NOT_DECLARED: "The app did not declare that it sends this category.",
+    Reason.RECEIVER_NOT_DECLARED: "The app did not declare that it receives this category.",
+    Reason.PURPOSE_NOT_ALLOWED: "This category may not be used for this purpose.",
+    Reason.NO_AD_CONSENT: "The person has not allowed this app to use their data for "
+                          "advertising.",
+}
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    category: str
+    purpose: str
+    items: list[dict[str, Any]]
+
+
+def checked_fields(fields: object) -> dict[str, Any]:
+    """A flat JSON object of at most 50 named scalar fields."""
+    if not isinstance(fields, Mapping) or not fields:
+        raise InvalidInput("fields must be a non-empty object", field="fields")
+    if len(fields) > MAX_FIELDS:
+        raise InvalidInput(f"at most {MAX_FIELDS} fields", field="fields")
+    clean: dict[str, Any] = {}
+    for name, value in fields.items():
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_FIELD_NAME \
+                or "\x00" in name:
+            raise InvalidInput(f"field names are 1 to {MAX_FIELD_NAME} characters",
+                               field="fields")
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT or "\x00" in value:
+                raise InvalidInput(f"{name}: text of at most {MAX_TEXT} characters",
+                                   field=f"fields.{name}")
+        elif not (value is None or isinstance(value, bool | int | float)):
+            raise InvalidInput(f"{name}: a field holds text, a number, true/false or null",
+                               field=f"fields.{name}")
+        clean[name] = value
+    return clean
+
+
+def _linked(uow: UnitOfWork, app: MemberApp, app_user_id: str) -> LinkedAccountRow:
+    link = uow.links.active_for_app_user(app.id, app_user_id)
+    if link is None:
+        raise UnknownAppUser("This app has no linked account with that user id.")
+    return link
+
+
+def _facts(uow: UnitOfWork, app: MemberApp, link: LinkedAccountRow) -> Facts:
+    return Facts(
+        links={app.id: LinkFact(app.id, link.identity_id, link.status == "active")},
+        sends={app.id: frozenset(c.value for c in app.capabilities.sends)},
+        receives={app.id: frozenset(c.value for c in app.capabilities.receives)},
+        ad_consent=uow.consents.granted(link.identity_id, app.id))
+
+
+def _record(uow: UnitOfWork, hub: Hub, app: MemberApp, identity_id: str, direction: str,
+            flow: Flow, decision: Decision, now: datetime,
+            values: Mapping[str, Any] | None) -> None:
+    body = {"direction": direction, "app_id": app.id, "app": app.name,
+            "category": flow.category, "purpose": flow.purpose,
+            "allowed": decision.allowed, "reason": decision.reason.value}
+    # A never-shared category's content never reaches the hub, not even as digests.
+    keep = values if flow.category not in NEVER_SHARED else None
+    append_entry(uow, hub, identity_id, "decision", body, now,
+                 values=keep if keep else None)
+
+
+def _refuse(decision: Decision, category: str) -> None:
+    if decision.reason is Reason.NEVER_SHARED:
+        raise NeverSharedCategory(f"{category}: {_REASON_TEXT[Reason.NEVER_SHARED]}",
+                                  field="category")
+    if decision.reason in (Reason.UNKNOWN_CATEGORY, Reason.UNKNOWN_PURPOSE):
+        raise InvalidInput(_REASON_TEXT[decision.reason],
+                           field="category" if decision.reason is Reason.UNKNOWN_CATEGORY
+                           else "purpose")
+    raise FlowDenied(decision.reason.value, _REASON_TEXT[decision.reason])
+
+
+def push_data(hub: Hub, app: MemberApp, app_user_id: str, category: str, purpose: str,
+              fields: object) -> None:
+    """One push of ``category`` data about the app's user into the hub."""
+    now = hub.clock.now()
+    values = checked_fields(fields) if category not in NEVER_SHARED else {}
+    if category == DataCategory.AGE:
+        parse_birth_date(values.get("birth_date"))
+    with hub.unit_of_work() as uow:
+        link = _linked(uow, app, app_user_id)
+        flow = Flow(app.id, HUB, link.identity_id, category, purpose, tuple(values))
+        decision = decide(flow, _facts(uow, app, link))
+        if decision.allowed and category not in PUSHABLE:
+            decision = Decision(False, Reason.SENDER_NOT_DECLARED)
+        _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
+        if decision.allowed:
+            uow.shared_data.add(SharedDataRow(
+                id=hub.new_id(), identity_id=link.identity_id, app_id=app.id,
+                category=category, fields=values, received_at=now))
+        uow.commit()
+    if not decision.allowed:
+        _refuse(decision, category)
+
+
+def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
+              purpose: str) -> ReadResult:
+    """What the hub holds of a linked person's ``category`` data, for ``purpose``."""
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        link = _linked(uow, app, app_user_id)
+        flow = Flow(HUB, app.id, link.identity_id, category, purpose)
+        decision = decide(flow, _facts(uow, app, link))
+        items: list[dict[str, Any]] = []
+        if decision.allowed:
+            items = _items(uow, link.identity_id, category, now)
+        returned = {f"{i}.{name}": value for i, item in enumerate(items)
+                    for name, value in item["fields"].items()}
+        _record(uow, hub, app, link.identity_id, "read", flow, decision, now, returned)
+        uow.commit()
+    if not decision.allowed:
+        _refuse(decision, category)
+    return ReadResult(category, purpose, items)
+
+
+def _items(uow: UnitOfWork, identity_id: str, category: str,
+           now: datetime) -> list[dict[str, Any]]:
+    rows = uow.shared_data.of_person(identity_id, category, limit=READ_LIMIT)
+    if category == DataCategory.AGE:
+        # Only the band, ever (CHECKLIST 44): the youngest claim until the person confirms.
+        claims = [parse_birth_date(row.fields.get("birth_date")) for row in rows]
+        birth = reconciled_birth_date(claims, None)
+        if birth is None:
+            return []
+        return [{"fields": {"age_band": band_of(birth, now.date()).value},
+                 "received_at": None}]
+    return [{"fields": dict(row.fields), "received_at": row.received_at.isoformat()}
+            for row in rows]

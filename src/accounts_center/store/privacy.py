@@ -1,0 +1,58 @@
+"""Repositories of ad consents and of data apps pushed into the hub."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from accounts_center.store.privacy_models import AdConsentRow, SharedDataRow
+
+
+class Consents:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def granted(self, identity_id: str, app_id: str) -> bool:
+        """Whether the person's advertising consent for the app is on; off by default."""
+        return bool(self._session.scalar(select(AdConsentRow.granted).where(
+            AdConsentRow.identity_id == identity_id, AdConsentRow.app_id == app_id)))
+
+    def set(self, identity_id: str, app_id: str, granted: bool, now: datetime) -> None:
+        row = self._session.get(AdConsentRow, (identity_id, app_id), with_for_update=True)
+        if row is None:
+            self._session.add(AdConsentRow(identity_id=identity_id, app_id=app_id,
+                                           granted=granted, updated_at=now))
+        else:
+            row.granted, row.updated_at = granted, now
+        self._session.flush()
+
+    def of_person(self, identity_id: str) -> Sequence[AdConsentRow]:
+        return self._session.scalars(select(AdConsentRow).where(
+            AdConsentRow.identity_id == identity_id)).all()
+
+
+class SharedData:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: SharedDataRow) -> None:
+        self._session.add(row)
+
+    def of_person(self, identity_id: str, category: str | None = None, *,
+                  app_id: str | None = None, limit: int = 50) -> Sequence[SharedDataRow]:
+        statement = select(SharedDataRow).where(SharedDataRow.identity_id == identity_id)
+        if category is not None:
+            statement = statement.where(SharedDataRow.category == category)
+        if app_id is not None:
+            statement = statement.where(SharedDataRow.app_id == app_id)
+        return self._session.scalars(
+            statement.order_by(SharedDataRow.received_at.desc(), SharedDataRow.id)
+            .limit(limit)).all()
+
+    def erase(self, identity_id: str, app_id: str) -> int:
+        return int(self._session.execute(delete(SharedDataRow).where(
+            SharedDataRow.identity_id == identity_id,
+            SharedDataRow.app_id == app_id)).rowcount)  # type: ignore[attr-defined]

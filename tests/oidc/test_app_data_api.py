@@ -1,0 +1,166 @@
+"""The member apps' data API: push and read, each one policy decision, ledgered
+(DESIGN §4.6; SECURITY-CHECKLIST 24, 39-44)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts_center.services.consents import set_ad_consent
+from accounts_center.services.ledger import verify_ledger
+from accounts_center.services.member_apps import register_app
+from accounts_center.store.privacy_models import LedgerEntryRow, SharedDataRow
+from tests.oidc.conftest import App, link
+
+PROBLEMS = "https://accounts-center.dev/problems/"
+
+
+@pytest.fixture
+def pics(hub, client) -> App:
+    credentials = register_app(
+        hub, "Pics", ["https://pics.example/cb"], "https://pics.example/hooks",
+        {"sends": ["age", "account_details", "activity"],
+         "receives": ["device", "activity", "age", "account_details"], "ad_use": True})
+    return App(client, credentials, redirect_uri="https://pics.example/cb")
+
+
+@pytest.fixture
+def both_linked(chat, pics, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada")
+    return chat, pics
+
+
+def push(app: App, user: str, category: str, purpose: str, fields: dict):
+    return app.client.post(f"/v1/app/users/{user}/data/{category}", auth=app.auth,
+                           json={"purpose": purpose, "fields": fields})
+
+
+def read(app: App, user: str, category: str, purpose: str):
+    return app.client.get(f"/v1/app/users/{user}/data/{category}", auth=app.auth,
+                          params={"purpose": purpose})
+
+
+def person_of(hub) -> str:
+    with hub.unit_of_work() as uow:
+        return uow.session.query(LedgerEntryRow.identity_id).distinct().one()[0]
+
+
+def test_a_push_is_stored_and_another_linked_app_reads_it_for_a_stated_purpose(
+        hub, both_linked):
+    chat, pics = both_linked
+    pushed = push(chat, "chat-ada", "device", "security_and_integrity",
+                  {"model": "Pixel 9", "os": "Android 17"})
+    assert pushed.status_code == 201, pushed.text
+    answer = read(pics, "pics-ada", "device", "security_and_integrity")
+    assert answer.status_code == 200
+    assert answer.json()["items"][0]["fields"] == {"model": "Pixel 9", "os": "Android 17"}
+    result = verify_ledger(hub, person_of(hub))
+    assert result.ok and result.checked == 4  # two links, one push, one read
+
+
+def test_the_ledger_records_field_names_and_digests_never_values(hub, both_linked):
+    chat, _ = both_linked
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    with hub.unit_of_work() as uow:
+        bodies = [row.body for row in uow.session.query(LedgerEntryRow).all()]
+    decision = next(body for body in bodies if body.get("direction") == "push")
+    assert set(decision["fields"]) == {"model"} and decision["reason"] == "allowed"
+    assert "Pixel 9" not in str(bodies) and "chat-ada" not in str(bodies)
+
+
+def test_unknown_and_unlinked_users_get_the_same_answer(both_linked, visitor):
+    chat, _ = both_linked
+    assert chat.client.delete("/v1/app/links/chat-ada", auth=chat.auth).status_code == 204
+    unlinked = push(chat, "chat-ada", "device", "security_and_integrity", {"model": "x"})
+    unknown = push(chat, "nobody", "device", "security_and_integrity", {"model": "x"})
+    assert unlinked.status_code == unknown.status_code == 404
+    strip = lambda body: {k: v for k, v in body.items() if k != "instance"}  # noqa: E731
+    assert strip(unlinked.json()) == strip(unknown.json())
+    assert unknown.json()["type"] == PROBLEMS + "unknown-app-user"
+
+
+@pytest.mark.parametrize("category", ["messages", "calls", "contacts"])
+def test_never_shared_categories_are_refused_and_nothing_of_them_is_kept(
+        hub, both_linked, category):
+    chat, pics = both_linked
+    secret = "meet me at 6"
+    refused = push(chat, "chat-ada", category, "cross_app_features", {"text": secret})
+    assert refused.status_code == 422
+    assert refused.json()["type"] == PROBLEMS + "never-shared-category"
+    assert read(pics, "pics-ada", category, "cross_app_features").status_code == 422
+    with hub.unit_of_work() as uow:
+        assert uow.session.query(SharedDataRow).count() == 0
+        denied = [e.body for e in uow.session.query(LedgerEntryRow).all()
+                  if e.kind == "decision"]
+    assert len(denied) == 2 and all(b["reason"] == "never-shared-category" for b in denied)
+    assert all("fields" not in body for body in denied) and secret not in str(denied)
+
+
+def test_a_category_the_app_did_not_declare_is_denied_naming_the_reason(both_linked):
+    chat, _ = both_linked  # chat declares it sends device and activity only
+    denied = push(chat, "chat-ada", "age", "cross_app_features", {"birth_date": "2000-01-01"})
+    assert denied.status_code == 403
+    assert denied.json()["type"] == PROBLEMS + "policy/sender-not-declared"
+    not_received = read(chat, "chat-ada", "age", "cross_app_features")
+    assert not_received.json()["type"] == PROBLEMS + "policy/receiver-not-declared"
+
+
+def test_advertising_needs_consent_current_at_that_moment(hub, both_linked):
+    chat, pics = both_linked
+    push(chat, "chat-ada", "activity", "cross_app_features", {"posts_this_week": 3})
+    denied = read(pics, "pics-ada", "activity", "advertising")
+    assert denied.status_code == 403
+    assert denied.json()["type"] == PROBLEMS + "policy/no-advertising-consent"
+    person = person_of(hub)
+    set_ad_consent(hub, person, pics.credentials.app.id, True)
+    assert read(pics, "pics-ada", "activity", "advertising").status_code == 200
+    set_ad_consent(hub, person, pics.credentials.app.id, False)
+    assert read(pics, "pics-ada", "activity", "advertising").status_code == 403
+    with hub.unit_of_work() as uow:
+        kinds = [row.kind for row in uow.session.query(LedgerEntryRow)
+                 .order_by(LedgerEntryRow.seq)]
+        events = [row.type for row in uow.outbox.for_app(pics.credentials.app.id)]
+    assert kinds.count("consent") == 2 and events.count("consent.updated") == 2
+
+
+def test_age_is_answered_only_as_a_band_and_the_youngest_claim_wins(clock, both_linked):
+    _, pics = both_linked
+    assert push(pics, "pics-ada", "age", "cross_app_features",
+                {"birth_date": "1990-05-01"}).status_code == 201
+    assert push(pics, "pics-ada", "age", "cross_app_features",
+                {"birth_date": "2012-05-01"}).status_code == 201
+    answer = read(pics, "pics-ada", "age", "cross_app_features").json()
+    assert answer["items"] == [{"fields": {"age_band": "13_17"}, "received_at": None}]
+    assert "2012" not in str(answer) and "1990" not in str(answer)
+    ads = read(pics, "pics-ada", "age", "advertising")
+    assert ads.json()["type"] == PROBLEMS + "policy/purpose-not-allowed"
+
+
+@pytest.mark.parametrize("body", [
+    {"purpose": "cross_app_features", "fields": []},
+    {"purpose": "cross_app_features", "fields": {}},
+    {"purpose": "cross_app_features", "fields": {"a": {"nested": 1}}},
+    {"purpose": "cross_app_features", "fields": {"x": "y"}, "extra": 1},
+    {"fields": {"x": "y"}},
+])
+def test_malformed_pushes_get_a_422_problem(both_linked, body):
+    chat, _ = both_linked
+    answer = chat.client.post("/v1/app/users/chat-ada/data/device", auth=chat.auth, json=body)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_bad_birth_date_and_an_unknown_purpose_are_422(both_linked):
+    _, pics = both_linked
+    bad = push(pics, "pics-ada", "age", "cross_app_features", {"birth_date": "soon"})
+    assert bad.status_code == 422 and bad.json()["field"] == "birth_date"
+    unknown = read(pics, "pics-ada", "device", "resale")
+    assert unknown.status_code == 422
+
+
+def test_wrong_client_credentials_are_401(both_linked):
+    chat, _ = both_linked
+    answer = chat.client.get("/v1/app/users/chat-ada/data/device",
+                             auth=(chat.client_id, "wrong"), params={"purpose": "x"})
+    assert answer.status_code == 401
