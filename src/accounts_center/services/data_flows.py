@@ -128,11 +128,14 @@ def push_data(hub: Hub, app: MemberApp, app_user_id: str, category: str, purpose
         decision = decide(flow, _facts(uow, app, link))
         if decision.allowed and category not in PUSHABLE:
             decision = Decision(False, Reason.SENDER_NOT_DECLARED)
-        _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
         if decision.allowed:
             uow.shared_data.add(SharedDataRow(
                 id=hub.new_id(), identity_id=link.identity_id, app_id=app.id,
                 category=category, fields=values, received_at=now))
+            uow.session.flush()
+        # Last before the commit: the person's ledger head stays locked for the shortest
+        # time (appends for one person take turns).
+        _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
         uow.commit()
     if not decision.allowed:
         _refuse(decision, category)
@@ -149,8 +152,10 @@ def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
         items: list[dict[str, Any]] = []
         if decision.allowed:
             items = _items(uow, link.identity_id, category, now)
-        returned = {f"{i}.{name}": value for i, item in enumerate(items)
-                    for name, value in item["fields"].items()}
+        # What was handed over: its field names, and one digest of all of it.
+        returned = ({name: [item["fields"].get(name) for item in items]
+                     for name in sorted({n for item in items for n in item["fields"]})}
+                    if items else None)
         _record(uow, hub, app, link.identity_id, "read", flow, decision, now, returned)
         uow.commit()
     if not decision.allowed:

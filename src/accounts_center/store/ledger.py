@@ -4,8 +4,9 @@ transactions appending for one person take turns) and the people who have a ledg
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,23 +14,48 @@ from accounts_center.store.privacy_models import LedgerEntryRow, LedgerHeadRow
 
 _ENTRIES = LedgerEntryRow.__table__
 _HEADS = LedgerHeadRow.__table__
+# Every data-API call appends an entry: prebuilt Core statements keep that cheap.
+_LOCK_HEAD = (select(_HEADS.c.seq, _HEADS.c.hash, _HEADS.c.digest_key_sealed)
+              .where(_HEADS.c.identity_id == bindparam("identity_id")).with_for_update())
+_INSERT_ENTRY = insert(_ENTRIES)
+_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.identity_id == bindparam("person"))
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+# Optimistic append: move the head only if it is still where this process last saw it.
+_MOVE_HEAD_IF = _MOVE_HEAD.where(_HEADS.c.seq == bindparam("prev_seq"),
+                                 _HEADS.c.hash == bindparam("prev_hash"))
+# PostgreSQL: the same, and the entry's insert, in one statement (one round trip).
+_MOVED = _MOVE_HEAD_IF.returning(_HEADS.c.identity_id).cte("moved")
+_APPEND_IF_HEAD = insert(_ENTRIES).from_select(
+    ["identity_id", "seq", "at", "kind", "body", "prev_hash", "hash"],
+    select(_MOVED.c.identity_id, bindparam("new_seq", type_=_ENTRIES.c.seq.type),
+           bindparam("at", type_=_ENTRIES.c.at.type),
+           bindparam("kind", type_=_ENTRIES.c.kind.type),
+           bindparam("body", type_=_ENTRIES.c.body.type),
+           bindparam("prev_hash", type_=_ENTRIES.c.prev_hash.type),
+           bindparam("new_hash", type_=_ENTRIES.c.hash.type))).returning(_ENTRIES.c.seq)
 
 
 class Ledger:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def lock_head(self, identity_id: str, new_sealed_key: str) -> LedgerHeadRow:
-        """The person's head row, created empty (seq 0) on first use, locked until the
-        transaction ends."""
+    def lock_head(self, identity_id: str) -> Row[Any] | None:
+        """seq, hash and digest_key_sealed of the person's head, locked until the
+        transaction ends; None before their first entry."""
+        return self._session.connection().execute(
+            _LOCK_HEAD, {"identity_id": identity_id}).first()
+
+    def create_head(self, identity_id: str, sealed_key: str) -> Row[Any]:
+        """An empty head (seq 0) for a first entry; a concurrent first entry for the same
+        person wins the race harmlessly (the row is then read and locked)."""
         dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
         self._session.execute(
             dialect.insert(_HEADS).values(identity_id=identity_id, seq=0, hash="0" * 64,
-                                          digest_key_sealed=new_sealed_key)
+                                          digest_key_sealed=sealed_key)
             .on_conflict_do_nothing(index_elements=["identity_id"]))
-        return self._session.scalars(
-            select(LedgerHeadRow).where(LedgerHeadRow.identity_id == identity_id)
-            .with_for_update().execution_options(populate_existing=True)).one()
+        head = self.lock_head(identity_id)
+        assert head is not None
+        return head
 
     def head(self, identity_id: str) -> LedgerHeadRow | None:
         return self._session.get(LedgerHeadRow, identity_id)
@@ -37,11 +63,29 @@ class Ledger:
     def append(self, identity_id: str, seq: int, at: str, kind: str, body: dict[str, object],
                prev_hash: str, entry_hash: str) -> None:
         connection = self._session.connection()
-        connection.execute(insert(_ENTRIES).values(
-            identity_id=identity_id, seq=seq, at=at, kind=kind, body=body,
-            prev_hash=prev_hash, hash=entry_hash))
-        connection.execute(update(_HEADS).where(_HEADS.c.identity_id == identity_id)
-                           .values(seq=seq, hash=entry_hash))
+        connection.execute(_INSERT_ENTRY, {
+            "identity_id": identity_id, "seq": seq, "at": at, "kind": kind, "body": body,
+            "prev_hash": prev_hash, "hash": entry_hash})
+        connection.execute(_MOVE_HEAD, {"person": identity_id, "new_seq": seq,
+                                        "new_hash": entry_hash})
+
+    def append_if_head(self, identity_id: str, prev_seq: int, prev_hash: str, seq: int,
+                       at: str, kind: str, body: dict[str, object], entry_hash: str) -> bool:
+        """Appends only while the head is still (prev_seq, prev_hash); False when another
+        transaction moved it (the caller then takes the locking path)."""
+        params = {"person": identity_id, "prev_seq": prev_seq, "prev_hash": prev_hash,
+                  "new_seq": seq, "new_hash": entry_hash, "at": at, "kind": kind,
+                  "body": body}
+        connection = self._session.connection()
+        if connection.dialect.name == "postgresql":
+            # (rowcount is not reliable for an INSERT … SELECT behind a CTE: ask for the row)
+            return connection.execute(_APPEND_IF_HEAD, params).first() is not None
+        if not connection.execute(_MOVE_HEAD_IF, params).rowcount:
+            return False
+        connection.execute(_INSERT_ENTRY, {
+            "identity_id": identity_id, "seq": seq, "at": at, "kind": kind, "body": body,
+            "prev_hash": prev_hash, "hash": entry_hash})
+        return True
 
     def entries(self, identity_id: str, *, after_seq: int = 0,
                 limit: int | None = None) -> Sequence[LedgerEntryRow]:
