@@ -115,6 +115,15 @@ def chat(hub, client) -> App:
 
 
 @pytest.fixture
+def pics(hub, client) -> App:
+    credentials = register_app(
+        hub, "Pics", ["https://pics.example/cb"], "https://pics.example/hooks",
+        {"sends": ["age", "account_details", "activity"],
+         "receives": ["device", "activity", "age", "account_details"], "ad_use": True})
+    return App(client, credentials, redirect_uri="https://pics.example/cb")
+
+
+@pytest.fixture
 def visitor(client) -> Browser:
     return Browser(client)
 

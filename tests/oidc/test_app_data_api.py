@@ -7,20 +7,10 @@ import pytest
 
 from accounts_center.services.consents import set_ad_consent
 from accounts_center.services.ledger import verify_ledger
-from accounts_center.services.member_apps import register_app
 from accounts_center.store.privacy_models import LedgerEntryRow, SharedDataRow
 from tests.oidc.conftest import App, link
 
 PROBLEMS = "https://accounts-center.dev/problems/"
-
-
-@pytest.fixture
-def pics(hub, client) -> App:
-    credentials = register_app(
-        hub, "Pics", ["https://pics.example/cb"], "https://pics.example/hooks",
-        {"sends": ["age", "account_details", "activity"],
-         "receives": ["device", "activity", "age", "account_details"], "ad_use": True})
-    return App(client, credentials, redirect_uri="https://pics.example/cb")
 
 
 @pytest.fixture

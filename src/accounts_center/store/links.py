@@ -74,6 +74,12 @@ class LinkedAccounts:
             statement = statement.where(LinkedAccountRow.app_id == app_id)
         return self._session.scalars(statement.order_by(LinkedAccountRow.linked_at)).all()
 
+    def all_of_identity(self, identity_id: str) -> Sequence[LinkedAccountRow]:
+        """Active and removed links, oldest first."""
+        return self._session.scalars(select(LinkedAccountRow).where(
+            LinkedAccountRow.identity_id == identity_id)
+            .order_by(LinkedAccountRow.linked_at)).all()
+
     def lock_active_of_identity(self, identity_id: str) -> Sequence[LinkedAccountRow]:
         return self._session.scalars(select(LinkedAccountRow).where(
             LinkedAccountRow.identity_id == identity_id, LinkedAccountRow.status == ACTIVE)

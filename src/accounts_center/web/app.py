@@ -15,6 +15,7 @@ from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
+    privacy_pages,
     section_pages,
     security_pages,
 )
@@ -54,6 +55,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(auth_pages.router)
     app.include_router(security_pages.router)
     app.include_router(accounts_pages.router)
+    app.include_router(privacy_pages.router)
     app.include_router(section_pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)

@@ -18,14 +18,6 @@ SECTIONS = {
                                "Features that work across your apps, such as sharing a "
                                "Status as a Story or logging in with Accounts Center, appear "
                                "here once you add an app account."),
-    "/your-information": ("Your information", "Nothing has been shared",
-                          "No data has moved between apps, because no app account is added. "
-                          "Every flow will be listed here: what, between which apps, when "
-                          "and why. Messages, calls and contacts are never shared."),
-    "/ad-preferences": ("Ad preferences", "Your information is not used for ads",
-                        "Information shared through Accounts Center is never used for ads "
-                        "unless you turn that on here. It is off, and stays off until you "
-                        "choose otherwise."),
 }
 
 

@@ -1,0 +1,228 @@
+"""What the person sees of their data (DESIGN §4.7): the flows per app over the last 30
+days, the ledger as a timeline with its head, what each app shared into the hub (and its
+erasure), and one archive of everything the hub keeps about them."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from accounts_center.domain.errors import NotFound
+from accounts_center.domain.pairwise import pairwise_subject
+from accounts_center.services.hub import Hub
+from accounts_center.services.ledger import append_entry, ledger_time
+from accounts_center.store.outbox_models import OutboxEventRow
+
+FLOW_WINDOW = timedelta(days=30)
+TIMELINE_LIMIT = 200
+KINDS = ("decision", "consent", "link", "unlink", "erasure")
+
+
+@dataclass(frozen=True)
+class FlowCount:
+    app: str
+    direction: str  # "push" (app → hub) or "read" (hub → app)
+    category: str
+    allowed: int
+    denied: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    at: str
+    kind: str
+    summary: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class HeldData:
+    app_id: str
+    app: str
+    categories: dict[str, int]
+    linked: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    head_seq: int
+    head_hash: str | None
+    flows: list[FlowCount]
+    timeline: list[TimelineEntry]
+    held: list[HeldData]
+
+
+def _summary(kind: str, body: dict[str, Any]) -> str:
+    app = body.get("app", "an app")
+    if kind == "decision":
+        verb = "allowed" if body.get("allowed") else f"denied ({body.get('reason')})"
+        way = (f"{app} sent {body.get('category')}" if body.get("direction") == "push"
+               else f"{app} asked for {body.get('category')}")
+        return f"{way} for {body.get('purpose')}: {verb}"
+    if kind == "consent":
+        return f"Ads with your information in {app}: {'on' if body.get('granted') else 'off'}"
+    if kind == "link":
+        return f"Added your {app} account"
+    if kind == "unlink":
+        return f"Removed your {app} account"
+    if kind == "erasure":
+        return f"Erased what {app} shared ({body.get('erased', 0)} items)"
+    return kind
+
+
+def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
+    now = hub.clock.now()
+    cutoff = ledger_time(now - FLOW_WINDOW)
+    with hub.unit_of_work() as uow:
+        head = uow.ledger.head(identity_id)
+        entries = uow.ledger.entries(identity_id)
+        counts: Counter[tuple[str, str, str, bool]] = Counter()
+        for row in entries:
+            if row.kind == "decision" and row.at >= cutoff:
+                counts[(row.body.get("app", "?"), row.body.get("direction", "?"),
+                        row.body.get("category", "?"), bool(row.body.get("allowed")))] += 1
+        keys = sorted({key[:3] for key in counts})
+        flows = [FlowCount(app, direction, category, counts[(app, direction, category, True)],
+                           counts[(app, direction, category, False)])
+                 for app, direction, category in keys]
+        chosen = [row for row in entries if kind is None or row.kind == kind]
+        timeline = [TimelineEntry(row.seq, row.at, row.kind, _summary(row.kind, row.body),
+                                  row.hash) for row in reversed(chosen[-TIMELINE_LIMIT:])]
+        linked = {link.app_id for link in uow.links.active_of_identity(identity_id)}
+        by_app: dict[str, Counter[str]] = {}
+        for row in uow.shared_data.of_person(identity_id, limit=100_000):
+            by_app.setdefault(row.app_id, Counter())[row.category] += 1
+        held = []
+        for app_id, categories in sorted(by_app.items()):
+            app = uow.member_apps.by_id(app_id)
+            held.append(HeldData(app_id, app.name if app else "a removed app",
+                                 dict(categories), app_id in linked))
+        return Overview(head.seq if head else 0, head.hash if head else None, flows,
+                        timeline, held)
+
+
+def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:
+    """Deletes what ``app_id`` shared into the hub about the person, ledgers it, and tells
+    the apps that received data (a ``data.erasure_requested`` event to each)."""
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        app = uow.member_apps.by_id(app_id) if len(app_id) <= 36 else None
+        erased = uow.shared_data.erase(identity_id, app_id) if app is not None else 0
+        if app is None or not erased:
+            raise NotFound("There is nothing from that app to erase.")
+        for link in uow.links.active_of_identity(identity_id):
+            receiver = uow.member_apps.by_id(link.app_id)
+            if receiver is None:
+                continue
+            uow.outbox.add(OutboxEventRow(
+                id=hub.new_id(), app_id=receiver.id, identity_id=identity_id,
+                type="data.erasure_requested",
+                payload={"sub": pairwise_subject(receiver.subject_salt, identity_id),
+                         "app_user_id": link.app_user_id, "source_app": app.name,
+                         "occurred_at": now.isoformat()},
+                created_at=now))
+        append_entry(uow, hub, identity_id, "erasure",
+                     {"app_id": app.id, "app": app.name, "erased": erased}, now)
+        uow.commit()
+        return erased
+
+
+README = """Your information from Accounts Center
+=====================================
+
+Everything this Accounts Center keeps about you, as JSON:
+
+- profile.json          your login, when you joined, two-step verification
+- links.json            app accounts you added, and removed
+- consents.json         your ad choices, per app
+- shared_data.json      what apps sent into Accounts Center about you
+- sessions.json         where you are logged in
+- security_events.json  logins, password changes and other security events
+- ledger.json           every data flow decision, consent change, link and unlink:
+                        a hash chain you can check yourself (see below)
+
+Checking the ledger: each entry's "hash" is the SHA-256 of the JSON array
+[seq, at, kind, body, prev_hash] written with sorted keys and no spaces, and
+each entry's "prev_hash" is the hash of the entry before it (the first one
+follows 64 zeros). The last hash must equal "head_hash" in ledger.json.
+Field values appear in the ledger only as HMAC-SHA256 digests under your own
+key ("digest_key" in ledger.json), so you can check a value you know.
+Messages, calls and contacts are never shared and are not in this archive.
+"""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def build_archive(hub: Hub, identity_id: str,
+                  progress: Callable[[str], None] = lambda _: None) -> bytes:
+    """One ZIP of JSON files and a README; ``progress`` hears each part as it is done."""
+    parts: dict[str, Any] = {}
+    with hub.unit_of_work() as uow:
+        identity = uow.identities.get(identity_id)
+        parts["profile.json"] = {"id": identity_id, **({
+            "email": identity.email, "phone": identity.phone,
+            "created_at": identity.created_at,
+            "two_factor_enabled": identity.totp_enabled_at is not None,
+        } if identity is not None else {})}
+        progress("profile")
+        links = uow.links.all_of_identity(identity_id)
+        names = {}
+        for link in links:
+            app = uow.member_apps.by_id(link.app_id)
+            names[link.app_id] = app.name if app else "a removed app"
+        parts["links.json"] = [{"app": names[link.app_id], "handle": link.handle,
+                                "app_user_id": link.app_user_id, "status": link.status,
+                                "linked_at": link.linked_at, "removed_at": link.removed_at,
+                                "sign_in_enabled": link.sign_in_enabled} for link in links]
+        parts["consents.json"] = [{"app": names.get(row.app_id, row.app_id),
+                                   "purpose": "advertising", "granted": row.granted,
+                                   "updated_at": row.updated_at}
+                                  for row in uow.consents.of_person(identity_id)]
+        parts["shared_data.json"] = [
+            {"from_app": names.get(row.app_id, row.app_id), "category": row.category,
+             "fields": row.fields, "received_at": row.received_at}
+            for row in uow.shared_data.of_person(identity_id, limit=1_000_000)]
+        progress("links, consents and shared data")
+        parts["sessions.json"] = [
+            {"created_at": row.created_at, "last_seen_at": row.last_seen_at,
+             "ip": row.ip, "user_agent": row.user_agent}
+            for row in uow.hub_sessions.of_identity(identity_id)]
+        parts["security_events.json"] = [
+            {"kind": row.kind, "occurred_at": row.occurred_at, "ip": row.ip,
+             "user_agent": row.user_agent, "detail": row.detail}
+            for row in uow.security_events.of_identity(identity_id, limit=1_000_000)]
+        progress("sessions and security events")
+        head = uow.ledger.head(identity_id)
+        parts["ledger.json"] = {
+            "head_seq": head.seq if head else 0, "head_hash": head.hash if head else None,
+            # Already base64: the key the person needs to check their own values.
+            "digest_key": hub.secret_box.open(head.digest_key_sealed) if head else None,
+            "entries": [{"seq": row.seq, "at": row.at, "kind": row.kind, "body": row.body,
+                         "prev_hash": row.prev_hash, "hash": row.hash}
+                        for row in uow.ledger.entries(identity_id)]}
+        progress("ledger")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", README)
+        for name, content in parts.items():
+            archive.writestr(name, json.dumps(_plain(content), indent=2, sort_keys=True,
+                                              ensure_ascii=False))
+    progress("done")
+    return buffer.getvalue()
+
+

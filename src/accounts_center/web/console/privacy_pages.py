@@ -1,0 +1,88 @@
+"""The console's "Your information" and "Ad preferences" sections (DESIGN §4.7)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from accounts_center.services.consents import ad_choices, set_ad_consent
+from accounts_center.services.hub_sessions import CurrentSession
+from accounts_center.services.ledger import verify_ledger
+from accounts_center.services.your_information import (
+    KINDS,
+    build_archive,
+    erase_app_data,
+    overview,
+)
+from accounts_center.web.console.forms import FormText
+from accounts_center.web.console.guards import require_person
+from accounts_center.web.console.rendering import render
+from accounts_center.web.request_context import check_csrf, hub_of
+
+router = APIRouter(include_in_schema=False)
+Person = Annotated[CurrentSession, Depends(require_person)]
+
+KIND_LABELS = [("decision", "data decisions"), ("consent", "ad choices"),
+               ("link", "added accounts"), ("unlink", "removed accounts"),
+               ("erasure", "erasures")]
+NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
+           "ads-on": "Ads with your information are on for that app.",
+           "ads-off": "Ads with your information are off for that app."}
+
+
+def _page(request: Request, person: CurrentSession, kind: str = "",
+          check: object = None, done: str = "") -> Response:
+    chosen = kind if kind in KINDS else None
+    return render(request, "your_information.html", {
+        "title": "Your information", "info": overview(hub_of(request), person.identity_id,
+                                                      chosen),
+        "kinds": KIND_LABELS, "kind": chosen or "", "check": check,
+        "notice": NOTICES.get(done)})
+
+
+@router.get("/your-information")
+def your_information(request: Request, person: Person, kind: str = "",
+                     done: str = "") -> Response:
+    return _page(request, person, kind[:20], done=done)
+
+
+@router.post("/your-information/verify")
+def check_ledger(request: Request, person: Person, csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    result = verify_ledger(hub_of(request), person.identity_id)
+    if request.headers.get("hx-request"):
+        return render(request, "_ledger_check.html", {"check": result})
+    return _page(request, person, check=result)
+
+
+@router.post("/your-information/erase/{app_id}")
+def erase(request: Request, person: Person, app_id: str, csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    erase_app_data(hub_of(request), person.identity_id, app_id[:64])
+    return RedirectResponse("/your-information?done=erased", status_code=303)
+
+
+@router.get("/your-information/download")
+def download(request: Request, person: Person) -> Response:
+    archive = build_archive(hub_of(request), person.identity_id)
+    return Response(archive, media_type="application/zip", headers={
+        "content-disposition": 'attachment; filename="accounts-center-information.zip"'})
+
+
+@router.get("/ad-preferences")
+def ad_preferences(request: Request, person: Person, done: str = "") -> Response:
+    return render(request, "ad_preferences.html", {
+        "title": "Ad preferences", "choices": ad_choices(hub_of(request), person.identity_id),
+        "notice": NOTICES.get(done)})
+
+
+@router.post("/ad-preferences/{app_id}")
+def choose_ads(request: Request, person: Person, app_id: str, granted: FormText,
+               csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    on = granted == "on"
+    set_ad_consent(hub_of(request), person.identity_id, app_id[:64], on)
+    return RedirectResponse(f"/ad-preferences?done=ads-{'on' if on else 'off'}",
+                            status_code=303)

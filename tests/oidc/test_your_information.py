@@ -1,0 +1,132 @@
+"""The console's "Your information" and "Ad preferences" pages (DESIGN §4.7)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from sqlalchemy import text
+
+from accounts_center.domain.ledger import Entry, verify
+from tests.oidc.conftest import link
+from tests.support import csrf_from
+
+
+def push(app, user, category, purpose, fields):
+    return app.client.post(f"/v1/app/users/{user}/data/{category}", auth=app.auth,
+                           json={"purpose": purpose, "fields": fields})
+
+
+def test_an_empty_account_has_an_honest_empty_state(visitor):
+    visitor.sign_up()
+    page = visitor.client.get("/your-information")
+    assert page.status_code == 200 and "Nothing has been shared" in page.text
+    assert "Download your information" in page.text
+
+
+def test_flows_per_app_and_the_timeline_are_shown(chat, pics, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada")
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    pics.client.get("/v1/app/users/pics-ada/data/activity", auth=pics.auth,
+                    params={"purpose": "advertising"})  # refused: no consent
+    page = visitor.client.get("/your-information").text
+    assert "What moved in the last 30 days" in page
+    assert "Chat sent device for security_and_integrity: allowed" in page
+    assert "Pics asked for activity for advertising: denied (no-advertising-consent)" in page
+    assert "Pixel 9" not in page
+    only_links = visitor.client.get("/your-information", params={"kind": "link"}).text
+    assert "Added your Chat account" in only_links and "Pics asked for" not in only_links
+
+
+def test_the_ledger_check_passes_and_then_names_a_tampered_entry(hub, chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    page = visitor.client.get("/your-information").text
+    checked = visitor.client.post("/your-information/verify",
+                                  data={"csrf_token": csrf_from(page)},
+                                  headers={"HX-Request": "true"})
+    assert checked.status_code == 200 and "all 2 entries are intact" in checked.text
+    with hub.engine.begin() as connection:
+        connection.execute(text("UPDATE ledger_entries SET kind = 'consent' WHERE seq = 2"))
+    tampered = visitor.client.post("/your-information/verify",
+                                   data={"csrf_token": csrf_from(page)})
+    assert "does not check out" in tampered.text and "number 2" in tampered.text
+
+
+def test_checking_needs_the_csrf_token(chat, visitor):
+    visitor.sign_up()
+    refused = visitor.client.post("/your-information/verify", data={"csrf_token": "x"})
+    assert refused.status_code == 403
+
+
+def test_ad_toggle_is_off_by_default_and_applies_to_the_next_request(chat, pics, visitor):
+    visitor.sign_up()
+    link(pics, visitor, app_user_id="pics-ada")
+    page = visitor.client.get("/ad-preferences").text
+    assert "Pics: Off" in page
+    read = lambda: pics.client.get("/v1/app/users/pics-ada/data/activity",  # noqa: E731
+                                   auth=pics.auth, params={"purpose": "advertising"})
+    assert read().status_code == 403
+    turned = visitor.client.post(f"/ad-preferences/{pics.credentials.app.id}",
+                                 data={"granted": "on", "csrf_token": csrf_from(page)})
+    assert turned.status_code == 303
+    assert "Pics: On" in visitor.client.get("/ad-preferences").text
+    assert read().status_code == 200
+    visitor.client.post(f"/ad-preferences/{pics.credentials.app.id}",
+                        data={"granted": "off", "csrf_token": csrf_from(page)})
+    assert read().status_code == 403
+
+
+def test_apps_without_ads_offer_nothing_to_choose(chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor)
+    page = visitor.client.get("/ad-preferences").text
+    assert "nothing to choose" in page
+    refused = visitor.client.post(f"/ad-preferences/{chat.credentials.app.id}",
+                                  data={"granted": "on", "csrf_token": csrf_from(page)})
+    assert refused.status_code == 422
+
+
+def test_after_removal_shared_data_stays_listed_and_can_be_erased(hub, chat, pics, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada")
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    chat.client.delete("/v1/app/links/chat-ada", auth=chat.auth)
+    page = visitor.client.get("/your-information").text
+    assert "Chat (removed)" in page and "device (1)" in page
+    erased = visitor.client.post(f"/your-information/erase/{chat.credentials.app.id}",
+                                 data={"csrf_token": csrf_from(page)})
+    assert erased.status_code == 303
+    after = visitor.client.get("/your-information?done=erased").text
+    assert "Chat (removed)" not in after and "Erased what Chat shared (1 items)" in after
+    with hub.unit_of_work() as uow:
+        events = [row.type for row in uow.outbox.for_app(pics.credentials.app.id)]
+    assert "data.erasure_requested" in events
+    again = visitor.client.post(f"/your-information/erase/{chat.credentials.app.id}",
+                                data={"csrf_token": csrf_from(page)})
+    assert again.status_code == 404
+
+
+def test_the_download_holds_everything_and_a_verifiable_ledger(chat, visitor):
+    visitor.sign_up("ada@example.com")
+    link(chat, visitor, app_user_id="chat-ada")
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    answer = visitor.client.get("/your-information/download")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    names = set(archive.namelist())
+    assert {"README.txt", "profile.json", "links.json", "consents.json", "shared_data.json",
+            "sessions.json", "security_events.json", "ledger.json"} <= names
+    profile = json.loads(archive.read("profile.json"))
+    assert profile["email"] == "ada@example.com"
+    assert json.loads(archive.read("shared_data.json"))[0]["fields"] == {"model": "Pixel 9"}
+    ledger = json.loads(archive.read("ledger.json"))
+    entries = [Entry(e["seq"], e["at"], e["kind"], e["body"], e["prev_hash"], e["hash"])
+               for e in ledger["entries"]]
+    assert verify(entries, ledger["head_seq"], ledger["head_hash"]).ok
+    assert "password" not in json.dumps(json.loads(archive.read("profile.json")))
