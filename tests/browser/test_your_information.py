@@ -1,0 +1,76 @@
+"""In a real browser: the ad toggle, the ledger check and the download (issue 4)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from tests.browser.conftest import Console
+from tests.live_hub import LiveHub, running_hub
+
+from accounts_center.domain.login_names import parse_login_name
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.services.data_flows import push_data
+from accounts_center.services.hub import Hub, build_hub
+from accounts_center.services.links import link_account
+from accounts_center.services.member_apps import register_app, show_app
+from accounts_center.settings import Settings
+
+ORIGIN = RequestOrigin("127.0.0.1", "browser test")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    with running_hub(tmp_path_factory.mktemp("your-information")) as hub:
+        yield hub
+
+
+@pytest.fixture(scope="module")
+def same_database(live: LiveHub) -> Iterator[Hub]:
+    """The live hub's database and secret key, to set up what apps would have done."""
+    hub = build_hub(Settings(
+        _env_file=None, database_url=live.env["ACCOUNTS_CENTER_DATABASE_URL"],  # type: ignore[call-arg]
+        secret_key=live.env["ACCOUNTS_CENTER_SECRET_KEY"], argon2_time_cost=1,
+        argon2_memory_kib=1024, argon2_parallelism=1))
+    register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/hooks",
+                 {"sends": ["activity"], "receives": ["activity"], "ad_use": True})
+    yield hub
+    hub.close()
+
+
+def linked_person(page: Page, live: LiveHub, hub: Hub) -> None:
+    person = Console(live.base_url).sign_up(page)
+    app = show_app(hub, "Pics")
+    with hub.unit_of_work() as uow:
+        identity = uow.identities.by_login_name(parse_login_name(person.email))
+        assert identity is not None
+        link_account(uow, hub, identity.id, uow.member_apps.by_id(app.id), person.email,
+                     "@ada", ORIGIN, hub.clock.now())
+        uow.commit()
+    push_data(hub, app, person.email, "activity", "cross_app_features", {"posts": 3})
+
+
+def test_ad_toggle_ledger_check_and_download(page: Page, live: LiveHub,
+                                            same_database: Hub, tmp_path) -> None:
+    linked_person(page, live, same_database)
+    page.goto(live.base_url + "/ad-preferences")
+    expect(page.get_by_text("Pics: Off")).to_be_visible()
+    page.get_by_role("button", name="Turn on ads with your information in Pics").click()
+    expect(page.get_by_role("status")).to_contain_text("on for that app")
+    expect(page.get_by_text("Pics: On")).to_be_visible()
+
+    page.goto(live.base_url + "/your-information")
+    expect(page.get_by_text("Pics sent activity for cross_app_features: allowed")
+           ).to_be_visible()
+    page.get_by_role("button", name="Check the ledger").click()
+    expect(page.locator("#ledger-check")).to_contain_text("entries are intact")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download your information").click()
+    saved = tmp_path / "information.zip"
+    download_info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert {"README.txt", "ledger.json", "consents.json"} <= set(archive.namelist())
+        assert '"granted": true' in archive.read("consents.json").decode()
