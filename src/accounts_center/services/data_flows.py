@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from accounts_center.domain.age import band_of, parse_birth_date, reconciled_birth_date
+from accounts_center.domain.age import parse_birth_date
 from accounts_center.domain.categories import NEVER_SHARED, DataCategory
 from accounts_center.domain.errors import (
     FlowDenied,
@@ -17,6 +17,7 @@ from accounts_center.domain.errors import (
     UnknownAppUser,
 )
 from accounts_center.domain.policy import HUB, Decision, Facts, Flow, LinkFact, Reason, decide
+from accounts_center.services.ages import announce_if_changed, current_band
 from accounts_center.services.hub import Hub
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.member_apps import MemberApp
@@ -129,10 +130,14 @@ def push_data(hub: Hub, app: MemberApp, app_user_id: str, category: str, purpose
         if decision.allowed and category not in PUSHABLE:
             decision = Decision(False, Reason.SENDER_NOT_DECLARED)
         if decision.allowed:
+            band_before = (current_band(uow, link.identity_id, now.date())
+                           if category == DataCategory.AGE else None)
             uow.shared_data.add(SharedDataRow(
                 id=hub.new_id(), identity_id=link.identity_id, app_id=app.id,
                 category=category, fields=values, received_at=now))
             uow.session.flush()
+            if category == DataCategory.AGE:
+                announce_if_changed(uow, hub, link.identity_id, band_before, now)
         # Last before the commit: the person's ledger head stays locked for the shortest
         # time (appends for one person take turns).
         _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
@@ -165,14 +170,11 @@ def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
 
 def _items(uow: UnitOfWork, identity_id: str, category: str,
            now: datetime) -> list[dict[str, Any]]:
-    rows = uow.shared_data.of_person(identity_id, category, limit=READ_LIMIT)
     if category == DataCategory.AGE:
-        # Only the band, ever (CHECKLIST 44): the youngest claim until the person confirms.
-        claims = [parse_birth_date(row.fields.get("birth_date")) for row in rows]
-        birth = reconciled_birth_date(claims, None)
-        if birth is None:
-            return []
-        return [{"fields": {"age_band": band_of(birth, now.date()).value},
-                 "received_at": None}]
+        # Only the band, ever (CHECKLIST 44): the person's confirmed birth date, or else
+        # the youngest claim.
+        band = current_band(uow, identity_id, now.date())
+        return [{"fields": {"age_band": band.value}, "received_at": None}] if band else []
+    rows = uow.shared_data.of_person(identity_id, category, limit=READ_LIMIT)
     return [{"fields": dict(row.fields), "received_at": row.received_at.isoformat()}
             for row in rows]

@@ -21,7 +21,7 @@ from accounts_center.store.outbox_models import OutboxEventRow
 
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
-KINDS = ("decision", "consent", "link", "unlink", "erasure")
+KINDS = ("decision", "consent", "link", "unlink", "erasure", "age", "age.confirmed")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ def _summary(kind: str, body: dict[str, Any]) -> str:
         return f"Added your {app} account"
     if kind == "unlink":
         return f"Removed your {app} account"
+    if kind == "age":
+        return f"Your age band for apps became {body.get('band')}"
+    if kind == "age.confirmed":
+        return "You confirmed your birth date"
     if kind == "erasure":
         return f"Erased what {app} shared ({body.get('erased', 0)} items)"
     return kind

@@ -8,7 +8,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from accounts_center.store.privacy_models import AdConsentRow, SharedDataRow
+from accounts_center.store.privacy_models import (
+    AdConsentRow,
+    AgeConfirmationRow,
+    SharedDataRow,
+)
 
 
 class Consents:
@@ -56,3 +60,20 @@ class SharedData:
         return int(self._session.execute(delete(SharedDataRow).where(
             SharedDataRow.identity_id == identity_id,
             SharedDataRow.app_id == app_id)).rowcount)  # type: ignore[attr-defined]
+
+
+class AgeConfirmations:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, identity_id: str) -> AgeConfirmationRow | None:
+        return self._session.get(AgeConfirmationRow, identity_id)
+
+    def set(self, identity_id: str, birth_date: str, now: datetime) -> None:
+        row = self.get(identity_id)
+        if row is None:
+            self._session.add(AgeConfirmationRow(identity_id=identity_id,
+                                                 birth_date=birth_date, confirmed_at=now))
+        else:
+            row.birth_date, row.confirmed_at = birth_date, now
+        self._session.flush()

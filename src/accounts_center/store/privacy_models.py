@@ -67,3 +67,14 @@ class SharedDataRow(Base):
     category: Mapped[str] = mapped_column(String(32))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgeConfirmationRow(Base):
+    """The birth date the person confirmed in the console; it wins over apps' claims."""
+
+    __tablename__ = "age_confirmations"
+
+    identity_id: Mapped[str] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True)
+    birth_date: Mapped[str] = mapped_column(String(10))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())

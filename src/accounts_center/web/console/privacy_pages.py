@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from accounts_center.services.ages import age_view, confirm_birth_date
 from accounts_center.services.consents import ad_choices, set_ad_consent
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.ledger import verify_ledger
@@ -26,8 +27,9 @@ Person = Annotated[CurrentSession, Depends(require_person)]
 
 KIND_LABELS = [("decision", "data decisions"), ("consent", "ad choices"),
                ("link", "added accounts"), ("unlink", "removed accounts"),
-               ("erasure", "erasures")]
+               ("erasure", "erasures"), ("age", "age changes")]
 NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
+           "age": "Thank you. Your apps now use the age band of the birth date you gave.",
            "ads-on": "Ads with your information are on for that app.",
            "ads-off": "Ads with your information are off for that app."}
 
@@ -38,6 +40,7 @@ def _page(request: Request, person: CurrentSession, kind: str = "",
     return render(request, "your_information.html", {
         "title": "Your information", "info": overview(hub_of(request), person.identity_id,
                                                       chosen),
+        "age": age_view(hub_of(request), person.identity_id),
         "kinds": KIND_LABELS, "kind": chosen or "", "check": check,
         "notice": NOTICES.get(done)})
 
@@ -62,6 +65,14 @@ def erase(request: Request, person: Person, app_id: str, csrf_token: FormText = 
     check_csrf(request, csrf_token)
     erase_app_data(hub_of(request), person.identity_id, app_id[:64])
     return RedirectResponse("/your-information?done=erased", status_code=303)
+
+
+@router.post("/your-information/age")
+def confirm_age(request: Request, person: Person, birth_date: FormText = "",
+                csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    confirm_birth_date(hub_of(request), person.identity_id, birth_date)
+    return RedirectResponse("/your-information?done=age", status_code=303)
 
 
 @router.get("/your-information/download")

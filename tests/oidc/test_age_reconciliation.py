@@ -1,0 +1,72 @@
+"""Age reconciliation: the youngest claim applies until the person confirms; apps get
+only the band, by an `age.reconciled` event when it changes (CHECKLIST 44)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.oidc.conftest import link
+from tests.support import csrf_from
+
+
+def push_birth_date(app, user, birth_date):
+    return app.client.post(f"/v1/app/users/{user}/data/age", auth=app.auth,
+                           json={"purpose": "cross_app_features",
+                                 "fields": {"birth_date": birth_date}})
+
+
+def events(hub, app, kind="age.reconciled"):
+    with hub.unit_of_work() as uow:
+        return [row.payload for row in uow.outbox.for_app(app.credentials.app.id)
+                if row.type == kind]
+
+
+def band(app, user):
+    answer = app.client.get(f"/v1/app/users/{user}/data/age", auth=app.auth,
+                            params={"purpose": "cross_app_features"})
+    return answer.json()["items"][0]["fields"]["age_band"]
+
+
+def test_a_younger_claim_lowers_the_band_for_every_app_and_only_the_band_travels(
+        hub, chat, pics, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada")
+    assert push_birth_date(pics, "pics-ada", "1990-05-01").status_code == 201
+    assert [e["age_band"] for e in events(hub, chat)] == ["18_plus"]
+    assert push_birth_date(pics, "pics-ada", "2012-01-15").status_code == 201
+    assert [e["age_band"] for e in events(hub, chat)] == ["18_plus", "13_17"]
+    assert [e["age_band"] for e in events(hub, pics)] == ["18_plus", "13_17"]
+    push_birth_date(pics, "pics-ada", "2011-01-15")  # same band: no new event
+    assert len(events(hub, chat)) == 2
+    everything = json.dumps(events(hub, chat) + events(hub, pics))
+    assert "1990" not in everything and "2012" not in everything
+    assert band(pics, "pics-ada") == "13_17"
+
+
+def test_the_persons_confirmation_wins_and_is_ledgered(hub, chat, pics, visitor):
+    visitor.sign_up()
+    link(pics, visitor, app_user_id="pics-ada")
+    push_birth_date(pics, "pics-ada", "1990-05-01")
+    push_birth_date(pics, "pics-ada", "2012-01-15")
+    page = visitor.client.get("/your-information").text
+    assert "13 to 17" in page and "the youngest one applies" in page
+    confirmed = visitor.client.post("/your-information/age", data={
+        "birth_date": "1990-05-01", "csrf_token": csrf_from(page)})
+    assert confirmed.status_code == 303
+    assert band(pics, "pics-ada") == "18_plus"
+    assert [e["age_band"] for e in events(hub, pics)][-1] == "18_plus"
+    after = visitor.client.get("/your-information?kind=age").text
+    assert "18 or over" in after and "Your age band for apps became 18_plus" in after
+    assert "1990-05-01" not in visitor.client.get("/your-information").text
+
+
+def test_a_birth_date_that_is_not_a_date_or_in_the_future_is_refused(pics, visitor):
+    visitor.sign_up()
+    link(pics, visitor, app_user_id="pics-ada")
+    push_birth_date(pics, "pics-ada", "2000-01-01")
+    page = visitor.client.get("/your-information").text
+    for bad in ("soon", "2999-01-01"):
+        refused = visitor.client.post("/your-information/age", data={
+            "birth_date": bad, "csrf_token": csrf_from(page)})
+        assert refused.status_code == 422 and "birth_date" in refused.text
