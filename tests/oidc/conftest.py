@@ -55,9 +55,9 @@ class App:
                 "nonce": self.nonce, "code_challenge": challenge,
                 "code_challenge_method": "S256", **extra}
 
-    def push_link(self, app_user_id: str, handle: str) -> str:
+    def push_link(self, app_user_id: str, handle: str, **extra: str) -> str:
         response = self.client.post("/oauth2/par", auth=self.auth, data=self.authorization_params(
-            intent="link", app_user_id=app_user_id, handle=handle))
+            intent="link", app_user_id=app_user_id, handle=handle, **extra))
         assert response.status_code == 201, response.text
         return response.json()["request_uri"]
 
@@ -129,9 +129,9 @@ def visitor(client) -> Browser:
 
 
 def link(app: App, browser: Browser, app_user_id: str = "chat-user-1",
-         handle: str = "@ada") -> dict:
+         handle: str = "@ada", **extra: str) -> dict:
     """The whole "Add to Accounts Center" story; returns the token response."""
-    request_uri = app.push_link(app_user_id, handle)
+    request_uri = app.push_link(app_user_id, handle, **extra)
     page = browser.go(f"/oauth2/authorize?client_id={app.client_id}&request_uri={request_uri}")
     assert "What is never shared" in page.text, page.text
     done = browser.decide(page, "confirm")

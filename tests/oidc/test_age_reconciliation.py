@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import text
+
 from tests.oidc.conftest import link
 from tests.support import csrf_from
 
@@ -70,3 +72,24 @@ def test_a_birth_date_that_is_not_a_date_or_in_the_future_is_refused(pics, visit
         refused = visitor.client.post("/your-information/age", data={
             "birth_date": bad, "csrf_token": csrf_from(page)})
         assert refused.status_code == 422 and "birth_date" in refused.text
+
+
+def test_a_birth_date_brought_at_link_time_is_reconciled_like_a_push(hub, chat, pics,
+                                                                      visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada", birth_date="2013-03-03")
+    assert band(pics, "pics-ada") == "13_17"
+    assert [e["age_band"] for e in events(hub, chat)] == ["13_17"]
+    with hub.engine.connect() as connection:
+        stored = connection.execute(text("SELECT params FROM authorization_requests")).all()
+    assert "2013-03-03" not in str(stored)
+
+
+def test_a_malformed_birth_date_in_a_link_request_is_refused(pics):
+    answer = pics.client.post("/oauth2/par", auth=pics.auth, data=pics.authorization_params(
+        intent="link", app_user_id="pics-ada", handle="@ada", birth_date="13/03/2013"))
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+    answer = pics.client.post("/oauth2/par", auth=pics.auth, data=pics.authorization_params(
+        birth_date="2013-03-03"))
+    assert answer.status_code == 400

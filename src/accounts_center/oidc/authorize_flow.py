@@ -16,15 +16,17 @@ from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.categories import NEVER_SHARED
+from accounts_center.domain.categories import NEVER_SHARED, DataCategory, Purpose
 from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.oidc.grants import grant_user_for, grant_user_of
 from accounts_center.oidc.models import GrantUser
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
+from accounts_center.services.data_flows import push_in
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.links import link_account
+from accounts_center.services.member_apps import member_app_view
 from accounts_center.store.oauth_models import AuthorizationRequestRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -32,7 +34,7 @@ PENDING_LIFETIME = timedelta(minutes=15)
 # Adding an account needs a recent login, not just any open session (CHECKLIST 18).
 LINK_REAUTHENTICATION = timedelta(minutes=15)
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
-LINK_ONLY_PARAMS = ("intent", "app_user_id", "handle")
+LINK_ONLY_PARAMS = ("intent", "app_user_id", "handle", "birth_date")
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,13 @@ class Flow:
                                     now)
             except AccountsCenterError as error:
                 return ErrorPage(error.title, error.detail, error.status)
+            if row.params.get("birth_date"):
+                # Age the app brings at link time: one push through the policy, ledgered.
+                push_in(uow, self.hub, member_app_view(app), link, DataCategory.AGE,
+                        Purpose.CROSS_APP_FEATURES,
+                        {"birth_date": row.params["birth_date"]}, now)
+                # The pending request need not keep it: the ledger and the store have it.
+                row.params = {k: v for k, v in row.params.items() if k != "birth_date"}
             user = grant_user_for(uow, link.id, int(session.authenticated_at.timestamp()))
             return self._issue_code(uow, dict(row.params), row, user)
 

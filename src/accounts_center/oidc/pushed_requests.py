@@ -10,6 +10,8 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
 
 from accounts_center.crypto.tokens import digest, new_token
+from accounts_center.domain.age import parse_birth_date
+from accounts_center.domain.errors import InvalidInput
 from accounts_center.oidc.authorize_flow import REQUEST_URI_PREFIX
 from accounts_center.oidc.models import AUTH_METHODS
 from accounts_center.oidc.requests import HubOAuth2Request
@@ -57,6 +59,8 @@ def push_authorization_request(server: HubAuthorizationServer,
 def _check_link_fields(params: dict[str, str]) -> None:
     intent = params.get("intent")
     if intent is None:
+        if "birth_date" in params:
+            raise InvalidRequestError("birth_date is accepted only with intent=link.")
         return
     if intent != "link":
         raise InvalidRequestError("intent must be 'link'.")
@@ -65,3 +69,8 @@ def _check_link_fields(params: dict[str, str]) -> None:
         if not value or len(value) > MAX_LINK_FIELD or not value.isprintable():
             raise InvalidRequestError(f"intent=link needs {name} (1 to {MAX_LINK_FIELD} "
                                       "printable characters).")
+    if "birth_date" in params:  # the app's idea of its user's birth date, reconciled
+        try:
+            parse_birth_date(params["birth_date"])
+        except InvalidInput:
+            raise InvalidRequestError("birth_date must be a date as YYYY-MM-DD.") from None

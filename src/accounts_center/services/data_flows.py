@@ -125,25 +125,33 @@ def push_data(hub: Hub, app: MemberApp, app_user_id: str, category: str, purpose
         parse_birth_date(values.get("birth_date"))
     with hub.unit_of_work() as uow:
         link = _linked(uow, app, app_user_id)
-        flow = Flow(app.id, HUB, link.identity_id, category, purpose, tuple(values))
-        decision = decide(flow, _facts(uow, app, link))
-        if decision.allowed and category not in PUSHABLE:
-            decision = Decision(False, Reason.SENDER_NOT_DECLARED)
-        if decision.allowed:
-            band_before = (current_band(uow, link.identity_id, now.date())
-                           if category == DataCategory.AGE else None)
-            uow.shared_data.add(SharedDataRow(
-                id=hub.new_id(), identity_id=link.identity_id, app_id=app.id,
-                category=category, fields=values, received_at=now))
-            uow.session.flush()
-            if category == DataCategory.AGE:
-                announce_if_changed(uow, hub, link.identity_id, band_before, now)
-        # Last before the commit: the person's ledger head stays locked for the shortest
-        # time (appends for one person take turns).
-        _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
+        decision = push_in(uow, hub, app, link, category, purpose, values, now)
         uow.commit()
     if not decision.allowed:
         _refuse(decision, category)
+
+
+def push_in(uow: UnitOfWork, hub: Hub, app: MemberApp, link: LinkedAccountRow,
+            category: str, purpose: str, values: dict[str, Any], now: datetime) -> Decision:
+    """A push inside the caller's transaction (the data API, or a link that brings a birth
+    date): decided, stored when allowed, ledgered either way."""
+    flow = Flow(app.id, HUB, link.identity_id, category, purpose, tuple(values))
+    decision = decide(flow, _facts(uow, app, link))
+    if decision.allowed and category not in PUSHABLE:
+        decision = Decision(False, Reason.SENDER_NOT_DECLARED)
+    if decision.allowed:
+        band_before = (current_band(uow, link.identity_id, now.date())
+                       if category == DataCategory.AGE else None)
+        uow.shared_data.add(SharedDataRow(
+            id=hub.new_id(), identity_id=link.identity_id, app_id=app.id,
+            category=category, fields=values, received_at=now))
+        uow.session.flush()
+        if category == DataCategory.AGE:
+            announce_if_changed(uow, hub, link.identity_id, band_before, now)
+    # Last before the commit: the person's ledger head stays locked for the shortest
+    # time (appends for one person take turns).
+    _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
+    return decision
 
 
 def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,

@@ -131,6 +131,11 @@ def _find(row: MemberAppRow | None, key: str) -> MemberAppRow:
     return row
 
 
+def member_app_view(row: MemberAppRow) -> MemberApp:
+    """The app as use cases see it (capabilities parsed)."""
+    return _view(row)
+
+
 def _view(row: MemberAppRow) -> MemberApp:
     return MemberApp(id=row.id, name=row.name, client_id=row.client_id,
                      redirect_uris=list(row.redirect_uris), webhook_url=row.webhook_url,
