@@ -67,8 +67,10 @@ def test_ad_toggle_ledger_check_and_download(page: Page, live: LiveHub,
     page.get_by_role("button", name="Check the ledger").click()
     expect(page.locator("#ledger-check")).to_contain_text("entries are intact")
 
+    page.get_by_role("button", name="Download your information").click()
+    expect(page.get_by_role("heading", name="Download your information")).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download your information").click()
+        page.get_by_role("link", name="Save your information (ZIP)").click()
     saved = tmp_path / "information.zip"
     download_info.value.save_as(saved)
     with zipfile.ZipFile(saved) as archive:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 
 from sqlalchemy import text
@@ -16,6 +17,24 @@ from tests.support import csrf_from
 def push(app, user, category, purpose, fields):
     return app.client.post(f"/v1/app/users/{user}/data/{category}", auth=app.auth,
                            json={"purpose": purpose, "fields": fields})
+
+
+def download(visitor):
+    """Start the archive, follow its progress until it is ready, fetch the file."""
+    page = visitor.client.get("/your-information").text
+    started = visitor.client.post("/your-information/download",
+                                  data={"csrf_token": csrf_from(page)})
+    assert started.status_code == 303
+    job_page = started.headers["location"]
+    assert visitor.client.get(job_page).status_code == 200
+    deadline = time.monotonic() + 10
+    while True:
+        status = visitor.client.get(job_page + "/status").text
+        if "Your file is ready" in status or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert "Your file is ready" in status, status
+    return visitor.client.get(job_page + "/file")
 
 
 def test_an_empty_account_has_an_honest_empty_state(visitor):
@@ -116,7 +135,7 @@ def test_the_download_holds_everything_and_a_verifiable_ledger(chat, visitor):
     visitor.sign_up("ada@example.com")
     link(chat, visitor, app_user_id="chat-ada")
     push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
-    answer = visitor.client.get("/your-information/download")
+    answer = download(visitor)
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(answer.content))
     names = set(archive.namelist())
@@ -130,3 +149,28 @@ def test_the_download_holds_everything_and_a_verifiable_ledger(chat, visitor):
                for e in ledger["entries"]]
     assert verify(entries, ledger["head_seq"], ledger["head_hash"]).ok
     assert "password" not in json.dumps(json.loads(archive.read("profile.json")))
+
+
+def test_the_download_shows_progress_and_belongs_to_its_owner_only(hub, client, chat,
+                                                                    visitor):
+    from accounts_center.services.archives import archive_job, start_archive
+    from accounts_center.services.your_information import ARCHIVE_PARTS
+
+    visitor.sign_up("ada@example.com")
+    link(chat, visitor)
+    with hub.unit_of_work() as uow:
+        ada = uow.session.execute(text("SELECT id FROM identities")).scalar_one()
+    job = start_archive(hub, ada, wait=True)
+    finished = archive_job(hub, ada, job)
+    assert (finished.status, finished.done, finished.total) == ("ready", ARCHIVE_PARTS,
+                                                                ARCHIVE_PARTS)
+    page = visitor.client.get(f"/your-information/download/{job}")
+    assert page.status_code == 200 and "Save your information (ZIP)" in page.text
+    visitor.client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    from tests.oidc.conftest import Browser
+
+    other = Browser(visitor.client)
+    other.sign_up("bob@example.com")
+    for path in (f"/your-information/download/{job}", f"/your-information/download/{job}/file",
+                 f"/your-information/download/{job}/status", "/your-information/download/x"):
+        assert other.client.get(path).status_code == 404, path

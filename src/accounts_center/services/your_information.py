@@ -21,6 +21,9 @@ from accounts_center.store.outbox_models import OutboxEventRow
 
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
+# build_archive reports each of these parts as it finishes (profile; links, consents and
+# shared data; sessions and security events; ledger; the ZIP itself).
+ARCHIVE_PARTS = 5
 KINDS = ("decision", "consent", "link", "unlink", "erasure", "age", "age.confirmed")
 
 
@@ -174,7 +177,8 @@ def _plain(value: Any) -> Any:
 
 def build_archive(hub: Hub, identity_id: str,
                   progress: Callable[[str], None] = lambda _: None) -> bytes:
-    """One ZIP of JSON files and a README; ``progress`` hears each part as it is done."""
+    """One ZIP of JSON files and a README. Each part is read in its own short transaction
+    and ``progress`` hears of it in between (it may write, e.g. a progress row)."""
     parts: dict[str, Any] = {}
     with hub.unit_of_work() as uow:
         identity = uow.identities.get(identity_id)
@@ -183,7 +187,8 @@ def build_archive(hub: Hub, identity_id: str,
             "created_at": identity.created_at,
             "two_factor_enabled": identity.totp_enabled_at is not None,
         } if identity is not None else {})}
-        progress("profile")
+    progress("profile")
+    with hub.unit_of_work() as uow:
         links = uow.links.all_of_identity(identity_id)
         names = {}
         for link in links:
@@ -201,7 +206,8 @@ def build_archive(hub: Hub, identity_id: str,
             {"from_app": names.get(row.app_id, row.app_id), "category": row.category,
              "fields": row.fields, "received_at": row.received_at}
             for row in uow.shared_data.of_person(identity_id, limit=1_000_000)]
-        progress("links, consents and shared data")
+    progress("links, consents and shared data")
+    with hub.unit_of_work() as uow:
         parts["sessions.json"] = [
             {"created_at": row.created_at, "last_seen_at": row.last_seen_at,
              "ip": row.ip, "user_agent": row.user_agent}
@@ -210,7 +216,8 @@ def build_archive(hub: Hub, identity_id: str,
             {"kind": row.kind, "occurred_at": row.occurred_at, "ip": row.ip,
              "user_agent": row.user_agent, "detail": row.detail}
             for row in uow.security_events.of_identity(identity_id, limit=1_000_000)]
-        progress("sessions and security events")
+    progress("sessions and security events")
+    with hub.unit_of_work() as uow:
         head = uow.ledger.head(identity_id)
         parts["ledger.json"] = {
             "head_seq": head.seq if head else 0, "head_hash": head.hash if head else None,
@@ -219,7 +226,7 @@ def build_archive(hub: Hub, identity_id: str,
             "entries": [{"seq": row.seq, "at": row.at, "kind": row.kind, "body": row.body,
                          "prev_hash": row.prev_hash, "hash": row.hash}
                         for row in uow.ledger.entries(identity_id)]}
-        progress("ledger")
+    progress("ledger")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
@@ -228,5 +235,3 @@ def build_archive(hub: Hub, identity_id: str,
                                               ensure_ascii=False))
     progress("done")
     return buffer.getvalue()
-
-

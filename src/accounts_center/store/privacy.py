@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from accounts_center.store.privacy_models import (
     AdConsentRow,
     AgeConfirmationRow,
+    ArchiveJobRow,
     SharedDataRow,
 )
 
@@ -77,3 +78,26 @@ class AgeConfirmations:
         else:
             row.birth_date, row.confirmed_at = birth_date, now
         self._session.flush()
+
+
+class ArchiveJobs:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: ArchiveJobRow) -> None:
+        self._session.add(row)
+
+    def get(self, job_id: str) -> ArchiveJobRow | None:
+        return self._session.get(ArchiveJobRow, job_id)
+
+    def set_progress(self, job_id: str, done: int) -> None:
+        self._session.execute(update(ArchiveJobRow).where(ArchiveJobRow.id == job_id)
+                              .values(done=done))
+
+    def finish(self, job_id: str, status: str, content: bytes | None, now: datetime) -> None:
+        self._session.execute(update(ArchiveJobRow).where(ArchiveJobRow.id == job_id)
+                              .values(status=status, content=content, finished_at=now))
+
+    def remove_finished_before(self, identity_id: str, cutoff: datetime) -> None:
+        self._session.execute(delete(ArchiveJobRow).where(
+            ArchiveJobRow.identity_id == identity_id, ArchiveJobRow.created_at < cutoff))

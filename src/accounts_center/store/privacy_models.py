@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts_center.store.base import Base, UTCDateTime
@@ -78,3 +78,20 @@ class AgeConfirmationRow(Base):
         ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True)
     birth_date: Mapped[str] = mapped_column(String(10))
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArchiveJobRow(Base):
+    """A "Download your information" archive being built or ready, so that any hub
+    process can report its progress and serve it."""
+
+    __tablename__ = "archive_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    identity_id: Mapped[str] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"),
+                                             index=True)
+    status: Mapped[str] = mapped_column(String(16))  # building | ready | failed
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -15,7 +15,12 @@ from accounts_center.store.links import LinkedAccounts
 from accounts_center.store.member_apps import MemberApps
 from accounts_center.store.oauth import OAuthStore
 from accounts_center.store.outbox import Outbox
-from accounts_center.store.privacy import AgeConfirmations, Consents, SharedData
+from accounts_center.store.privacy import (
+    AgeConfirmations,
+    ArchiveJobs,
+    Consents,
+    SharedData,
+)
 from accounts_center.store.security_events import SecurityEvents
 from accounts_center.store.throttles import LoginThrottles
 
@@ -49,6 +54,7 @@ class UnitOfWork:
         self.consents = Consents(self.session)
         self.shared_data = SharedData(self.session)
         self.age_confirmations = AgeConfirmations(self.session)
+        self.archives = ArchiveJobs(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

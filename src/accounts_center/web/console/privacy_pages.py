@@ -8,15 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accounts_center.services.ages import age_view, confirm_birth_date
+from accounts_center.services.archives import archive_content, archive_job, start_archive
 from accounts_center.services.consents import ad_choices, set_ad_consent
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.ledger import verify_ledger
-from accounts_center.services.your_information import (
-    KINDS,
-    build_archive,
-    erase_app_data,
-    overview,
-)
+from accounts_center.services.your_information import KINDS, erase_app_data, overview
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
@@ -75,10 +71,29 @@ def confirm_age(request: Request, person: Person, birth_date: FormText = "",
     return RedirectResponse("/your-information?done=age", status_code=303)
 
 
-@router.get("/your-information/download")
-def download(request: Request, person: Person) -> Response:
-    archive = build_archive(hub_of(request), person.identity_id)
-    return Response(archive, media_type="application/zip", headers={
+@router.post("/your-information/download")
+def start_download(request: Request, person: Person, csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    job_id = start_archive(hub_of(request), person.identity_id)
+    return RedirectResponse(f"/your-information/download/{job_id}", status_code=303)
+
+
+@router.get("/your-information/download/{job_id}")
+def download_page(request: Request, person: Person, job_id: str) -> Response:
+    job = archive_job(hub_of(request), person.identity_id, job_id)
+    return render(request, "archive.html", {"title": "Download your information", "job": job})
+
+
+@router.get("/your-information/download/{job_id}/status")
+def download_status(request: Request, person: Person, job_id: str) -> Response:
+    job = archive_job(hub_of(request), person.identity_id, job_id)
+    return render(request, "_archive_progress.html", {"job": job})
+
+
+@router.get("/your-information/download/{job_id}/file")
+def download_file(request: Request, person: Person, job_id: str) -> Response:
+    content = archive_content(hub_of(request), person.identity_id, job_id)
+    return Response(content, media_type="application/zip", headers={
         "content-disposition": 'attachment; filename="accounts-center-information.zip"'})
 
 
