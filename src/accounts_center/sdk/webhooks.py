@@ -1,0 +1,147 @@
+"""Receiving the hub's webhooks in a member app (Standard Webhooks; issue 5, point 5).
+
+    receiver = WebhookReceiver("whsec_…")            # the app's webhook secret(s)
+    event = receiver.receive(request_body, request_headers)
+    if isinstance(event, AccountUnlinked): …
+
+`receive` checks the `webhook-signature` (HMAC-SHA256 by the `standardwebhooks` package,
+any of several secrets during a rotation), refuses a `webhook-timestamp` more than five
+minutes off, refuses a `webhook-id` it has already accepted (a replay), and returns a
+typed event. Anything wrong raises `InvalidWebhook`: answer it with a 4xx and do nothing.
+The body is the Standard Webhooks envelope ``{"type", "timestamp", "data"}``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+REPLAY_WINDOW_SECONDS = 10 * 60  # longer than the timestamp tolerance (5 minutes)
+
+
+class InvalidWebhook(Exception):
+    """The request is not a genuine, fresh, first delivery of a hub event."""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str  # the webhook-id: stable across retries, the key for "apply once"
+    type: str
+    timestamp: str
+    sub: str  # the person as this app knows them (pairwise)
+    app_user_id: str
+
+
+@dataclass(frozen=True)
+class AccountLinked(Event):
+    app: str
+    your_account: bool
+
+
+@dataclass(frozen=True)
+class AccountUnlinked(Event):
+    app: str
+    your_account: bool
+
+
+@dataclass(frozen=True)
+class ConsentUpdated(Event):
+    purpose: str
+    granted: bool
+
+
+@dataclass(frozen=True)
+class AgeReconciled(Event):
+    age_band: str
+
+
+@dataclass(frozen=True)
+class DataErasureRequested(Event):
+    source_app: str
+
+
+@dataclass(frozen=True)
+class UnknownEvent(Event):
+    """An event type this SDK version does not know; its data is kept as received."""
+
+    data: Mapping[str, Any]
+
+
+class SeenIds:
+    """Webhook ids accepted recently (in memory, per process). An app running several
+    processes passes its own store with the same `add` contract, e.g. on its database."""
+
+    def __init__(self, window_seconds: float = REPLAY_WINDOW_SECONDS) -> None:
+        self._window = window_seconds
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, webhook_id: str) -> bool:
+        """Records the id; False when it was already seen within the window."""
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and next(iter(self._seen.values())) < now - self._window:
+                self._seen.popitem(last=False)
+            if webhook_id in self._seen:
+                return False
+            self._seen[webhook_id] = now
+            return True
+
+
+_TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
+    "account.linked": (AccountLinked, ("app", "your_account")),
+    "account.unlinked": (AccountUnlinked, ("app", "your_account")),
+    "consent.updated": (ConsentUpdated, ("purpose", "granted")),
+    "age.reconciled": (AgeReconciled, ("age_band",)),
+    "data.erasure_requested": (DataErasureRequested, ("source_app",)),
+}
+
+
+class WebhookReceiver:
+    def __init__(self, secrets: str | Sequence[str], seen: SeenIds | None = None) -> None:
+        keys = [secrets] if isinstance(secrets, str) else list(secrets)
+        if not keys:
+            raise ValueError("at least one webhook secret is needed")
+        self._webhooks = [Webhook(key) for key in keys]
+        self._seen = seen or SeenIds()
+
+    def receive(self, body: bytes | str, headers: Mapping[str, str]) -> Event:
+        envelope = self._verified(body, headers)
+        webhook_id = {k.lower(): v for k, v in headers.items()}["webhook-id"]
+        event = _parse(webhook_id, envelope)
+        if not self._seen.add(webhook_id):
+            raise InvalidWebhook(f"webhook {webhook_id} was already received (a replay)")
+        return event
+
+    def _verified(self, body: bytes | str, headers: Mapping[str, str]) -> Any:
+        last_error = "no secret matched"
+        for webhook in self._webhooks:  # several during a secret rotation
+            try:
+                return webhook.verify(body, dict(headers))
+            except WebhookVerificationError as error:
+                last_error = str(error)
+            except (ValueError, TypeError, UnicodeDecodeError):
+                last_error = "malformed webhook headers or body"
+        raise InvalidWebhook(f"webhook not verified: {last_error}")
+
+
+def _parse(webhook_id: str, envelope: Any) -> Event:
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
+        raise InvalidWebhook("the body is not a webhook envelope with type and data")
+    kind, data = str(envelope.get("type", "")), envelope["data"]
+    common = {"id": webhook_id, "type": kind, "timestamp": str(envelope.get("timestamp", "")),
+              "sub": str(data.get("sub", "")), "app_user_id": str(data.get("app_user_id", ""))}
+    known = _TYPES.get(kind)
+    if known is None:
+        return UnknownEvent(**common, data=dict(data))
+    cls, fields = known
+    try:
+        return cls(**common, **{name: data[name] for name in fields})
+    except KeyError as missing:
+        raise InvalidWebhook(f"{kind} event without {missing}") from None

@@ -1,0 +1,109 @@
+"""The SDK's webhook receiver, against signatures made by the `standardwebhooks`
+package as the hub's delivery will make them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from accounts_center.sdk import (
+    AccountUnlinked,
+    AgeReconciled,
+    InvalidWebhook,
+    UnknownEvent,
+    WebhookReceiver,
+)
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def delivery(secret: str, event_type: str, data: dict, *, webhook_id: str = "msg_1",
+             at: datetime | None = None, extra_signature: str | None = None):
+    at = at or datetime.now(UTC)
+    body = json.dumps({"type": event_type, "timestamp": at.isoformat(), "data": data})
+    signature = Webhook(secret).sign(webhook_id, at, body)
+    if extra_signature:
+        signature = f"{extra_signature} {signature}"
+    return body, {"webhook-id": webhook_id, "webhook-timestamp": str(int(at.timestamp())),
+                  "webhook-signature": signature}
+
+
+UNLINKED = {"sub": "s1", "app_user_id": "u1", "app": "Chat", "your_account": True,
+            "occurred_at": "2026-11-25T12:00:00+00:00"}
+
+
+def test_a_genuine_delivery_becomes_a_typed_event():
+    secret = new_secret()
+    body, headers = delivery(secret, "account.unlinked", UNLINKED)
+    event = WebhookReceiver(secret).receive(body, headers)
+    assert isinstance(event, AccountUnlinked)
+    assert (event.id, event.app_user_id, event.app, event.your_account) == (
+        "msg_1", "u1", "Chat", True)
+    age = WebhookReceiver(secret).receive(*delivery(
+        secret, "age.reconciled", {"sub": "s", "app_user_id": "u", "age_band": "13_17"}))
+    assert isinstance(age, AgeReconciled) and age.age_band == "13_17"
+
+
+def test_a_changed_body_a_wrong_secret_or_missing_headers_are_refused():
+    secret = new_secret()
+    body, headers = delivery(secret, "account.unlinked", UNLINKED)
+    receiver = WebhookReceiver(secret)
+    with pytest.raises(InvalidWebhook):
+        receiver.receive(body.replace("u1", "u2"), headers)
+    with pytest.raises(InvalidWebhook):
+        WebhookReceiver(new_secret()).receive(body, headers)
+    with pytest.raises(InvalidWebhook):
+        receiver.receive(body, {k: v for k, v in headers.items() if k != "webhook-id"})
+    with pytest.raises(InvalidWebhook):
+        receiver.receive(body, {**headers, "webhook-signature": "garbage"})
+
+
+def test_a_stale_or_future_timestamp_is_refused():
+    secret = new_secret()
+    for moment in (datetime.now(UTC) - timedelta(minutes=6),
+                   datetime.now(UTC) + timedelta(minutes=6)):
+        body, headers = delivery(secret, "account.unlinked", UNLINKED, at=moment)
+        with pytest.raises(InvalidWebhook):
+            WebhookReceiver(secret).receive(body, headers)
+
+
+def test_a_replayed_id_is_refused_even_when_signed_again():
+    secret = new_secret()
+    receiver = WebhookReceiver(secret)
+    receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="msg_7"))
+    with pytest.raises(InvalidWebhook, match="replay"):
+        receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="msg_7"))
+    receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="msg_8"))
+
+
+def test_during_a_secret_rotation_either_secret_verifies():
+    old, new = new_secret(), new_secret()
+    receiver = WebhookReceiver([new, old])
+    assert receiver.receive(*delivery(old, "account.unlinked", UNLINKED, webhook_id="a"))
+    assert receiver.receive(*delivery(new, "account.unlinked", UNLINKED, webhook_id="b"))
+    # Both signatures sent side by side (the overlap window): one match is enough.
+    body, headers = delivery(new, "account.unlinked", UNLINKED, webhook_id="c",
+                             extra_signature="v1,AAAA")
+    assert WebhookReceiver(new).receive(body, headers).id == "c"
+
+
+def test_unknown_types_are_kept_and_malformed_envelopes_refused():
+    secret = new_secret()
+    event = WebhookReceiver(secret).receive(*delivery(
+        secret, "profile.updated", {"sub": "s", "app_user_id": "u", "fields": ["name"]}))
+    assert isinstance(event, UnknownEvent) and event.data["fields"] == ["name"]
+    at = datetime.now(UTC)
+    body = json.dumps(["not", "an", "envelope"])
+    headers = {"webhook-id": "x", "webhook-timestamp": str(int(at.timestamp())),
+               "webhook-signature": Webhook(secret).sign("x", at, body)}
+    with pytest.raises(InvalidWebhook):
+        WebhookReceiver(secret).receive(body, headers)
+    with pytest.raises(InvalidWebhook):
+        WebhookReceiver(secret).receive(*delivery(secret, "age.reconciled", {"sub": "s"}))
