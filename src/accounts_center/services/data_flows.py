@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from accounts_center.domain.age import parse_birth_date
-from accounts_center.domain.categories import NEVER_SHARED, DataCategory
+from accounts_center.domain.categories import NEVER_SHARED, DataCategory, Purpose
 from accounts_center.domain.errors import (
     FlowDenied,
     InvalidInput,
@@ -85,12 +85,14 @@ def _linked(uow: UnitOfWork, app: MemberApp, app_user_id: str) -> LinkedAccountR
     return link
 
 
-def _facts(uow: UnitOfWork, app: MemberApp, link: LinkedAccountRow) -> Facts:
+def _facts(uow: UnitOfWork, app: MemberApp, link: LinkedAccountRow, purpose: str) -> Facts:
     return Facts(
         links={app.id: LinkFact(app.id, link.identity_id, link.status == "active")},
         sends={app.id: frozenset(c.value for c in app.capabilities.sends)},
         receives={app.id: frozenset(c.value for c in app.capabilities.receives)},
-        ad_consent=uow.consents.granted(link.identity_id, app.id))
+        # Read (at this very moment) only when the flow is for advertising.
+        ad_consent=(purpose == Purpose.ADVERTISING
+                    and uow.consents.granted(link.identity_id, app.id)))
 
 
 def _record(uow: UnitOfWork, hub: Hub, app: MemberApp, identity_id: str, direction: str,
@@ -136,7 +138,7 @@ def push_in(uow: UnitOfWork, hub: Hub, app: MemberApp, link: LinkedAccountRow,
     """A push inside the caller's transaction (the data API, or a link that brings a birth
     date): decided, stored when allowed, ledgered either way."""
     flow = Flow(app.id, HUB, link.identity_id, category, purpose, tuple(values))
-    decision = decide(flow, _facts(uow, app, link))
+    decision = decide(flow, _facts(uow, app, link, purpose))
     if decision.allowed and category not in PUSHABLE:
         decision = Decision(False, Reason.SENDER_NOT_DECLARED)
     if decision.allowed:
@@ -161,7 +163,7 @@ def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
     with hub.unit_of_work() as uow:
         link = _linked(uow, app, app_user_id)
         flow = Flow(HUB, app.id, link.identity_id, category, purpose)
-        decision = decide(flow, _facts(uow, app, link))
+        decision = decide(flow, _facts(uow, app, link, purpose))
         items: list[dict[str, Any]] = []
         if decision.allowed:
             items = _items(uow, link.identity_id, category, now)

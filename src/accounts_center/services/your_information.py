@@ -89,19 +89,17 @@ def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
     cutoff = ledger_time(now - FLOW_WINDOW)
     with hub.unit_of_work() as uow:
         head = uow.ledger.head(identity_id)
-        entries = uow.ledger.entries(identity_id)
         counts: Counter[tuple[str, str, str, bool]] = Counter()
-        for row in entries:
-            if row.kind == "decision" and row.at >= cutoff:
-                counts[(row.body.get("app", "?"), row.body.get("direction", "?"),
-                        row.body.get("category", "?"), bool(row.body.get("allowed")))] += 1
+        for row in uow.ledger.since(identity_id, cutoff, "decision"):
+            counts[(row.body.get("app", "?"), row.body.get("direction", "?"),
+                    row.body.get("category", "?"), bool(row.body.get("allowed")))] += 1
         keys = sorted({key[:3] for key in counts})
         flows = [FlowCount(app, direction, category, counts[(app, direction, category, True)],
                            counts[(app, direction, category, False)])
                  for app, direction, category in keys]
-        chosen = [row for row in entries if kind is None or row.kind == kind]
         timeline = [TimelineEntry(row.seq, row.at, row.kind, _summary(row.kind, row.body),
-                                  row.hash) for row in reversed(chosen[-TIMELINE_LIMIT:])]
+                                  row.hash)
+                    for row in uow.ledger.newest(identity_id, TIMELINE_LIMIT, kind)]
         linked = {link.app_id for link in uow.links.active_of_identity(identity_id)}
         by_app: dict[str, Counter[str]] = {}
         for row in uow.shared_data.of_person(identity_id, limit=100_000):

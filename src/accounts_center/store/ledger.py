@@ -97,6 +97,20 @@ class Ledger:
             statement = statement.limit(limit)
         return self._session.scalars(statement).all()
 
+    def since(self, identity_id: str, at: str, kind: str) -> Sequence[LedgerEntryRow]:
+        """Entries of one kind written at or after ``at`` (ISO times compare as text)."""
+        return self._session.scalars(select(LedgerEntryRow).where(
+            LedgerEntryRow.identity_id == identity_id, LedgerEntryRow.kind == kind,
+            LedgerEntryRow.at >= at)).all()
+
+    def newest(self, identity_id: str, limit: int,
+               kind: str | None = None) -> Sequence[LedgerEntryRow]:
+        statement = select(LedgerEntryRow).where(LedgerEntryRow.identity_id == identity_id)
+        if kind is not None:
+            statement = statement.where(LedgerEntryRow.kind == kind)
+        return self._session.scalars(
+            statement.order_by(LedgerEntryRow.seq.desc()).limit(limit)).all()
+
     def people(self) -> Sequence[str]:
         return self._session.scalars(
             select(LedgerHeadRow.identity_id).order_by(LedgerHeadRow.identity_id)).all()
