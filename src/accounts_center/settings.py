@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,25 @@ class Settings(BaseSettings):
                                 description="Largest request body accepted.")
     run_migrations_on_start: bool = Field(default=True)
     totp_issuer: str = Field(default="Accounts Center")
+    # Webhook delivery (`delivery/`). The defaults retry for more than 24 h, then dead-letter.
+    delivery_in_process: bool | None = Field(
+        default=None, description="Run a delivery worker inside `serve`; unset means yes "
+                                  "on SQLite and no on PostgreSQL (run `accounts-center "
+                                  "worker` there).")
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    delivery_max_attempts: int = Field(default=18, ge=1, le=100)
+    delivery_backoff_base_seconds: float = Field(default=5.0, gt=0)
+    delivery_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    delivery_lease_seconds: float = Field(
+        default=60.0, gt=0, description="How long a claimed event is a worker's own; a "
+                                        "worker that dies leaves it to be delivered again "
+                                        "after this. Must exceed the timeout.")
+    delivery_concurrency: int = Field(default=64, ge=1, le=1000)
+    delivery_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    delivery_retention_days: int = Field(default=7, ge=1)
+    metrics_token: str | None = Field(
+        default=None, description="When set, /metrics asks for `Authorization: Bearer` "
+                                  "with this token.")
 
     @field_validator("public_url")
     @classmethod
@@ -51,6 +70,13 @@ class Settings(BaseSettings):
         if parts.scheme == "http" and loopback:
             return value
         raise ValueError("must be an https:// URL (http:// only for localhost or 127.0.0.1)")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_an_attempt(self) -> Settings:
+        if self.delivery_lease_seconds <= self.delivery_timeout_seconds + 1:
+            raise ValueError("delivery_lease_seconds must exceed delivery_timeout_seconds "
+                             "by more than a second")
+        return self
 
     @property
     def cookies_secure(self) -> bool:

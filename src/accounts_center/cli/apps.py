@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,11 @@ def read_capabilities(path: Path) -> Any:
 
 def _print_credentials(credentials: Credentials, verb: str) -> None:
     out.print(f"{verb} [bold]{credentials.app.name}[/bold]")
-    out.print(f"client_id:     {credentials.app.client_id}", highlight=False)
-    out.print(f"client_secret: {credentials.client_secret}", highlight=False)
-    out.print("[yellow]Store the secret now: it is shown only this once.[/yellow]")
+    out.print(f"client_id:      {credentials.app.client_id}", highlight=False)
+    out.print(f"client_secret:  {credentials.client_secret}", highlight=False)
+    if credentials.webhook_secret:
+        out.print(f"webhook_secret: {credentials.webhook_secret}", highlight=False)
+    out.print("[yellow]Store the secrets now: they are shown only this once.[/yellow]")
 
 
 @app.command("add")
@@ -108,6 +111,33 @@ def rotate_secret(app_key: str = typer.Argument(..., metavar="NAME_OR_CLIENT_ID"
     _print_credentials(credentials, "New secret for")
 
 
+@app.command("rotate-webhook-secret")
+def rotate_webhook_secret(
+        app_key: str = typer.Argument(..., metavar="NAME_OR_CLIENT_ID"),
+        overlap_hours: float = typer.Option(
+            24.0, "--overlap-hours", min=0, max=720,
+            help="How long the current secret keeps signing beside the new one")) -> None:
+    """Issue a new webhook signing secret. Until the overlap ends, every delivery carries a
+    signature with each secret, so the app can switch at its own pace."""
+    with hub_for_command() as hub:
+        issued = member_apps.rotate_webhook_secret(hub, app_key,
+                                                   timedelta(hours=overlap_hours))
+    out.print(f"New webhook secret for [bold]{issued.app.name}[/bold]")
+    out.print(f"webhook_secret: {issued.secret}", highlight=False)
+    if issued.previous_valid_until is not None:
+        out.print(f"The previous secret also signs until "
+                  f"{issued.previous_valid_until:%Y-%m-%d %H:%M} UTC.", highlight=False)
+    out.print("[yellow]Store the secret now: it is shown only this once.[/yellow]")
+
+
+@app.command("enable-webhook")
+def enable_webhook(app_key: str = typer.Argument(..., metavar="NAME_OR_CLIENT_ID")) -> None:
+    """Send to an endpoint again after it answered 410 Gone; what waited goes first."""
+    with hub_for_command() as hub:
+        enabled = member_apps.enable_webhook(hub, app_key)
+    out.print(f"Webhooks to {enabled.name} are enabled.")
+
+
 @app.command("remove")
 def remove(app_key: str = typer.Argument(..., metavar="NAME_OR_CLIENT_ID"),
            yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation")) -> None:
@@ -126,4 +156,13 @@ def _as_json(a: MemberApp) -> dict[str, Any]:
             "connect_url": a.connect_url, "backchannel_logout_uri": a.backchannel_logout_uri,
             "post_logout_redirect_uris": a.post_logout_redirect_uris,
             "created_at": a.created_at.isoformat(),
-            "secret_rotated_at": a.secret_rotated_at.isoformat()}
+            "secret_rotated_at": a.secret_rotated_at.isoformat(),
+            "webhook": {
+                "has_secret": a.webhook_has_secret,
+                "previous_secret_signs_until": _iso(a.webhook_previous_until),
+                "disabled_at": _iso(a.webhook_disabled_at),
+                "disabled_reason": a.webhook_disabled_reason}}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from accounts_center.cli import apps, db, keys, ledger
+from accounts_center.cli import apps, db, deliveries, keys, ledger
 from accounts_center.cli.serve import serve
+from accounts_center.cli.worker import worker
 
 app = typer.Typer(help="Accounts Center hub: serve, migrate, manage member apps.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.add_typer(db.app, name="db")
 app.add_typer(apps.app, name="apps")
 app.add_typer(keys.app, name="keys")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(deliveries.app, name="deliveries")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

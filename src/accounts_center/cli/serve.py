@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from accounts_center.cli.context import fail, load_settings, resolve_secret_key
+from accounts_center.delivery.worker import DeliveryWorker, WorkerThread
 from accounts_center.services.hub import build_hub
 from accounts_center.store import migrate
 from accounts_center.web.app import create_app
@@ -13,8 +14,12 @@ from accounts_center.web.app import create_app
 
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
           port: int = typer.Option(8000, min=1, max=65535, help="TCP port"),
-          log_level: str = typer.Option("info", help="uvicorn log level")) -> None:
-    """Start the hub on HOST:PORT (applies pending migrations first)."""
+          log_level: str = typer.Option("info", help="uvicorn log level"),
+          no_worker: bool = typer.Option(
+              False, "--no-worker", help="Do not deliver webhooks from this process (on "
+                                         "SQLite it does unless told not to)")) -> None:
+    """Start the hub on HOST:PORT (applies pending migrations first). On SQLite it also
+    delivers webhooks; on PostgreSQL run `accounts-center worker` beside it."""
     settings = load_settings()
     if settings.run_migrations_on_start:
         try:
@@ -26,8 +31,13 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
         hub = build_hub(settings, secret_key=resolve_secret_key(settings), serving=True)
     except ValueError as error:
         fail(str(error))
+    in_process = (settings.is_sqlite if settings.delivery_in_process is None
+                  else settings.delivery_in_process) and not no_worker
+    delivering = WorkerThread(DeliveryWorker(hub)).start() if in_process else None
     try:
         uvicorn.run(create_app(hub), host=host, port=port, log_level=log_level,
                     proxy_headers=True, server_header=False)
     finally:
+        if delivering is not None:
+            delivering.stop()
         hub.close()

@@ -10,10 +10,11 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from accounts_center.crypto.tokens import digest, new_token, same_digest
+from accounts_center.delivery.signing import new_webhook_secret
 from accounts_center.domain.capabilities import Capabilities, parse_capabilities
 from accounts_center.domain.errors import AlreadyRegistered, InvalidInput, NotFound
 from accounts_center.domain.uris import check_app_url
@@ -23,6 +24,7 @@ from accounts_center.store.models import MemberAppRow
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")
 MAX_REDIRECT_URIS = 20
+MAX_WEBHOOK_OVERLAP = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,24 @@ class MemberApp:
     connect_url: str | None
     backchannel_logout_uri: str | None
     post_logout_redirect_uris: list[str]
+    webhook_has_secret: bool = True
+    webhook_previous_until: datetime | None = None
+    webhook_disabled_at: datetime | None = None
+    webhook_disabled_reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Credentials:
     app: MemberApp
     client_secret: str
+    webhook_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookSecret:
+    app: MemberApp
+    secret: str
+    previous_valid_until: datetime | None  # the old secret still signs until then
 
 
 def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str,
@@ -67,7 +81,7 @@ def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str
     after_logout = [check_app_url(u, field="post_logout_redirect_uri")
                     for u in post_logout_redirect_uris or []]
     declared = parse_capabilities(capabilities if capabilities is not None else {})
-    secret = new_token()
+    secret, webhook_secret = new_token(), new_webhook_secret()
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         if uow.member_apps.by_name(name) is not None:
@@ -79,10 +93,11 @@ def register_app(hub: Hub, name: str, redirect_uris: list[str], webhook_url: str
                            created_at=now, secret_rotated_at=now,
                            subject_salt=secrets.token_hex(32), connect_url=connect,
                            backchannel_logout_uri=logout_hook,
-                           post_logout_redirect_uris=after_logout)
+                           post_logout_redirect_uris=after_logout,
+                           webhook_secret_sealed=hub.secret_box.seal(webhook_secret))
         uow.member_apps.add(row)
         uow.commit()
-        return Credentials(_view(row), secret)
+        return Credentials(_view(row), secret, webhook_secret)
 
 
 def list_apps(hub: Hub) -> Sequence[MemberApp]:
@@ -104,6 +119,32 @@ def rotate_secret(hub: Hub, key: str) -> Credentials:
         view = _view(row)
     forget_clients(hub.memo)
     return Credentials(view, secret)
+
+
+def rotate_webhook_secret(hub: Hub, key: str, overlap: timedelta) -> WebhookSecret:
+    """A new signing secret, in force at once; the current one goes on signing beside it
+    for ``overlap`` so the app can switch without refusing a delivery (CHECKLIST 47)."""
+    if overlap < timedelta(0) or overlap > MAX_WEBHOOK_OVERLAP:
+        raise InvalidInput("overlap: give between 0 and 30 days", field="overlap")
+    secret, now = new_webhook_secret(), hub.clock.now()
+    with hub.unit_of_work() as uow:
+        row = _find(uow.member_apps.by_name_or_client_id(key), key)
+        keep_old = row.webhook_secret_sealed is not None and overlap > timedelta(0)
+        row.webhook_previous_secret_sealed = row.webhook_secret_sealed if keep_old else None
+        row.webhook_previous_until = now + overlap if keep_old else None
+        row.webhook_secret_sealed = hub.secret_box.seal(secret)
+        uow.commit()
+        return WebhookSecret(_view(row), secret, row.webhook_previous_until)
+
+
+def enable_webhook(hub: Hub, key: str) -> MemberApp:
+    """Sends to the app's endpoint again after it answered 410 Gone; what waited is sent."""
+    with hub.unit_of_work() as uow:
+        row = _find(uow.member_apps.by_name_or_client_id(key), key)
+        row.webhook_disabled_at = row.webhook_disabled_reason = None
+        uow.outbox.announce()  # what waited for the endpoint goes now
+        uow.commit()
+        return _view(row)
 
 
 def remove_app(hub: Hub, key: str) -> MemberApp:
@@ -143,4 +184,8 @@ def _view(row: MemberAppRow) -> MemberApp:
                      created_at=row.created_at, secret_rotated_at=row.secret_rotated_at,
                      subject_salt=row.subject_salt, connect_url=row.connect_url,
                      backchannel_logout_uri=row.backchannel_logout_uri,
-                     post_logout_redirect_uris=list(row.post_logout_redirect_uris or []))
+                     post_logout_redirect_uris=list(row.post_logout_redirect_uris or []),
+                     webhook_has_secret=row.webhook_secret_sealed is not None,
+                     webhook_previous_until=row.webhook_previous_until,
+                     webhook_disabled_at=row.webhook_disabled_at,
+                     webhook_disabled_reason=row.webhook_disabled_reason)

@@ -110,3 +110,12 @@ class MemberAppRow(Base):
     connect_url: Mapped[str | None] = mapped_column(String(2000))
     backchannel_logout_uri: Mapped[str | None] = mapped_column(String(2000))
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Standard Webhooks signing secret (`whsec_…`), sealed with the hub's key. During a
+    # rotation's overlap the previous one signs too, until ``webhook_previous_until``.
+    # Apps registered before migration 0006 have none until the operator issues one.
+    webhook_secret_sealed: Mapped[str | None] = mapped_column(String(400))
+    webhook_previous_secret_sealed: Mapped[str | None] = mapped_column(String(400))
+    webhook_previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the receiver answered 410 Gone: nothing is sent until an operator enables it.
+    webhook_disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    webhook_disabled_reason: Mapped[str | None] = mapped_column(String(300))

@@ -14,7 +14,7 @@ from accounts_center.store.ledger import Ledger
 from accounts_center.store.links import LinkedAccounts
 from accounts_center.store.member_apps import MemberApps
 from accounts_center.store.oauth import OAuthStore
-from accounts_center.store.outbox import Outbox
+from accounts_center.store.outbox import Outbox, events_committed
 from accounts_center.store.privacy import (
     AgeConfirmations,
     ArchiveJobs,
@@ -68,3 +68,6 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        if self.outbox.wrote:
+            self.outbox.wrote = False
+            events_committed()

@@ -10,7 +10,7 @@ from accounts_center import __version__
 from accounts_center.oidc.authorize_flow import Flow
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.hub import Hub
-from accounts_center.web.api import app_data, app_links, health, me
+from accounts_center.web.api import app_data, app_links, health, me, metrics
 from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (
     accounts_pages,
@@ -49,6 +49,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(authorize_pages.router)
     app.include_router(logout_pages.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(me.router)
     app.include_router(app_links.router)
     app.include_router(app_data.router)
