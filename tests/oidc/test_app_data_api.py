@@ -8,6 +8,7 @@ import pytest
 from accounts_center.services.consents import set_ad_consent
 from accounts_center.services.ledger import verify_ledger
 from accounts_center.store.privacy_models import LedgerEntryRow, SharedDataRow
+from accounts_center.store.unit_of_work import UnitOfWork
 from tests.oidc.conftest import App, link
 
 PROBLEMS = "https://accounts-center.dev/problems/"
@@ -112,6 +113,34 @@ def test_advertising_needs_consent_current_at_that_moment(hub, both_linked):
                  .order_by(LedgerEntryRow.seq)]
         events = [row.type for row in uow.outbox.for_app(pics.credentials.app.id)]
     assert kinds.count("consent") == 2 and events.count("consent.updated") == 2
+
+
+def test_a_consent_change_that_fails_to_commit_leaves_neither_change_nor_event(
+        hub, both_linked, monkeypatch):
+    """The outbox row is written in the change's own transaction: when that transaction
+    does not commit, nothing of it remains, the event included."""
+    _, pics = both_linked
+    person = person_of(hub)
+    with hub.unit_of_work() as uow:
+        events_before = len(uow.outbox.for_app(pics.credentials.app.id))
+        entries_before = uow.session.query(LedgerEntryRow).count()
+
+    def crash_at_commit(uow: UnitOfWork) -> None:
+        uow.session.flush()  # the rows reached the database inside the transaction ...
+        raise RuntimeError("the database went away at commit")  # ... which never commits
+
+    monkeypatch.setattr(UnitOfWork, "commit", crash_at_commit)
+    with pytest.raises(RuntimeError):
+        set_ad_consent(hub, person, pics.credentials.app.id, True)
+    monkeypatch.undo()
+    with hub.unit_of_work() as uow:
+        assert len(uow.outbox.for_app(pics.credentials.app.id)) == events_before
+        assert uow.session.query(LedgerEntryRow).count() == entries_before
+        assert not uow.consents.granted(person, pics.credentials.app.id)
+    set_ad_consent(hub, person, pics.credentials.app.id, True)
+    with hub.unit_of_work() as uow:
+        assert len(uow.outbox.for_app(pics.credentials.app.id)) == events_before + 1
+        assert uow.consents.granted(person, pics.credentials.app.id)
 
 
 def test_age_is_answered_only_as_a_band_and_the_youngest_claim_wins(clock, both_linked):

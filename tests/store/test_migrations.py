@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.services.deliveries import queue_overview
 from accounts_center.services.hub import build_hub
 from accounts_center.services.log_in import log_in
-from accounts_center.services.member_apps import register_app, show_app
+from accounts_center.services.member_apps import (
+    register_app,
+    rotate_webhook_secret,
+    show_app,
+)
 from accounts_center.services.sign_up import sign_up
 from accounts_center.store import migrate
 from accounts_center.store.engine import make_engine
 from accounts_center.store.schema import metadata
 from tests.conftest import POSTGRES_URL, with_search_path
+from tests.delivery.support import write_events
 from tests.support import FakeClock, cheap_settings
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -111,3 +118,52 @@ def test_apps_registered_before_linking_get_their_own_subject_salt(empty_databas
     finally:
         engine.dispose()
     assert len(salts) == 2 and len(set(salts)) == 2 and all(len(s) == 64 for s in salts)
+
+
+def test_events_written_before_delivery_existed_are_queued_in_order(empty_database):
+    """0006 on a database with an app and outbox events: they become pending deliveries
+    numbered in the order written; the app has no webhook secret until one is issued, and
+    only then are its events claimable."""
+    migrate.upgrade(empty_database, "0005")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO member_apps (id, name, client_id, client_secret_digest, "
+                "redirect_uris, webhook_url, capabilities, created_at, secret_rotated_at, "
+                "subject_salt, post_logout_redirect_uris) VALUES ('app-1', 'Chat', "
+                "'app_chat', 'x', '[]', 'https://chat.example/h', '{}', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, :salt, '[]')"), {"salt": "0" * 64})
+            for n, moment in enumerate(["2026-11-20 10:00:02", "2026-11-20 10:00:01",
+                                        "2026-11-20 10:00:03"]):
+                connection.execute(text(
+                    "INSERT INTO outbox_events (id, app_id, identity_id, type, payload, "
+                    "created_at) VALUES (:id, 'app-1', 'person', 'account.linked', '{}', "
+                    ":at)"), {"id": f"event-{n}", "at": moment})
+        migrate.upgrade(empty_database)
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT id, seq, status, attempts, next_attempt_at FROM outbox_events "
+                "ORDER BY seq")).all()
+    finally:
+        engine.dispose()
+    assert [r.id for r in rows] == ["event-1", "event-0", "event-2"]
+    assert all(r.status == "pending" and r.attempts == 0 and r.next_attempt_at for r in rows)
+
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock(
+        datetime(2026, 11, 25, tzinfo=UTC)))
+    try:
+        now = hub.clock.now()
+        with hub.unit_of_work() as uow:
+            assert uow.outbox.claim(now, now + timedelta(minutes=1), 10) == []
+        assert "no secret" in queue_overview(hub)[0].endpoint
+        rotate_webhook_secret(hub, "Chat", timedelta(hours=1))
+        with hub.unit_of_work() as uow:
+            claimed = uow.outbox.claim(now, now + timedelta(minutes=1), 10)
+        assert [c.id for c in claimed] == ["event-1"]  # the others wait: same person
+        chat = register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/h")
+        write_events(hub, chat.app.id, ["someone"])  # numbering goes on after the old ones
+        with hub.unit_of_work() as uow:
+            assert [e.seq for e in uow.outbox.for_app(chat.app.id)] == [4]
+    finally:
+        hub.close()
