@@ -47,8 +47,9 @@ def _healthy(base_url: str) -> bool:
 
 
 @contextmanager
-def running_hub(workdir: Path) -> Iterator[LiveHub]:
-    """Cheap argon2 settings, its own SQLite file and key; its issuer is its real URL."""
+def running_hub(workdir: Path, **extra_env: str) -> Iterator[LiveHub]:
+    """Cheap argon2 settings, its own SQLite file and key; its issuer is its real URL.
+    ``extra_env``: more ACCOUNTS_CENTER_* settings for this hub."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     alphabet = string.ascii_letters + string.digits
@@ -62,6 +63,7 @@ def running_hub(workdir: Path) -> Iterator[LiveHub]:
         "ACCOUNTS_CENTER_ARGON2_MEMORY_KIB": "1024",
         "ACCOUNTS_CENTER_ARGON2_PARALLELISM": "1",
         "COLUMNS": "200",  # the CLI prints through Rich: no wrapped credentials
+        **extra_env,
     }
     command = Path(sys.executable).parent / "accounts-center"
     log_path = workdir / "server.log"
