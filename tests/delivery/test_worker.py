@@ -3,6 +3,7 @@ member app receives, and what the hub does with each kind of answer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from datetime import timedelta
@@ -196,3 +197,58 @@ def test_a_change_that_rolls_back_leaves_no_event(hub):
     with hub.unit_of_work() as uow:
         count = uow.session.execute(text("SELECT count(*) FROM outbox_events")).scalar()
     assert count == 0
+
+
+def test_redirects_are_not_followed_and_count_as_failures(fast_retries):
+    hub = fast_retries
+    chat = an_app(hub)
+    [event_id] = write_events(hub, chat.app.id, ["p1"])
+    hosts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        return httpx.Response(307, headers={"location": "http://169.254.169.254/latest"})
+
+    with worker_running(hub, handler):
+        wait_for(lambda: statuses(hub, [event_id])[event_id] == "dead")
+    assert set(hosts) == {"127.0.0.1"} and len(hosts) == 3
+    assert show_delivery(hub, event_id).history[0].error == "HTTP 307"
+
+
+def test_an_endless_answer_is_read_only_up_to_the_cap(hub):
+    chat = an_app(hub)
+    [event_id] = write_events(hub, chat.app.id, ["p1"])
+    produced = {"bytes": 0}
+
+    async def endless():
+        while True:
+            produced["bytes"] += 8192
+            yield b"x" * 8192
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless())
+
+    with worker_running(hub, handler):
+        wait_for(lambda: statuses(hub, [event_id])[event_id] == "delivered")
+    assert produced["bytes"] <= 128 * 1024
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(fast_retries):
+    hub = fast_retries
+    hub.settings = cheap_settings(hub.settings.database_url, delivery_max_attempts=2,
+                                  delivery_backoff_base_seconds=0.001,
+                                  delivery_backoff_max_seconds=0.001,
+                                  delivery_poll_seconds=0.05, delivery_timeout_seconds=0.3,
+                                  delivery_lease_seconds=5)
+    chat = an_app(hub)
+    [event_id] = write_events(hub, chat.app.id, ["p1"])
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(3)
+        return httpx.Response(200)
+
+    with worker_running(hub, handler):
+        wait_for(lambda: statuses(hub, [event_id])[event_id] == "dead")
+    history = show_delivery(hub, event_id).history
+    assert [a.error for a in history] == ["no answer within 0.3 s"] * 2
+    assert all(a.status_code is None and a.duration_ms < 3000 for a in history)
