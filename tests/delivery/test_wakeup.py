@@ -7,6 +7,7 @@ import threading
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from accounts_center.clock import SystemClock
 from accounts_center.delivery.notifications import PostgresListener
@@ -49,3 +50,26 @@ def test_postgres_notifies_listeners_on_commit_only(database_url):
     finally:
         listener.stop()
         hub.close()
+
+
+def test_a_worker_rides_out_losing_its_database_connections(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("kills PostgreSQL backends")
+    tagged = f"{database_url}&application_name=ac_worker_outage"
+    producer = build_hub(cheap_settings(database_url), clock=SystemClock())
+    hub = build_hub(cheap_settings(tagged, delivery_poll_seconds=0.1), clock=SystemClock())
+    try:
+        chat = an_app(producer)
+        with worker_running(hub, lambda _: httpx.Response(204)):
+            [first] = write_events(producer, chat.app.id, ["p1"])
+            wait_for(lambda: statuses(producer, [first])[first] == "delivered")
+            with producer.engine.connect() as admin:
+                killed = admin.execute(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                    "application_name = 'ac_worker_outage'")).scalar()
+            assert killed >= 1
+            [second] = write_events(producer, chat.app.id, ["p2"])
+            wait_for(lambda: statuses(producer, [second])[second] == "delivered", timeout=20)
+    finally:
+        hub.close()
+        producer.close()

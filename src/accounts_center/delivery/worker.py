@@ -111,7 +111,12 @@ class DeliveryWorker:
                 room = self.concurrency - len(self._in_flight)
                 claimed: list[tuple[Claimed, Target]] = []
                 if room > 0:
-                    claimed = await asyncio.to_thread(self._claim, room)
+                    try:
+                        claimed = await asyncio.to_thread(self._claim, room)
+                    except Exception as error:  # the database is away: wait, try again
+                        log.warning("cannot claim events: %s", type(error).__name__)
+                        await asyncio.wait({stopping}, timeout=self.poll)
+                        continue
                 for event, target in claimed:
                     task = asyncio.create_task(self._deliver(client, event, target))
                     self._in_flight.add(task)
