@@ -141,3 +141,14 @@ def test_an_endpoint_disabled_by_410_shows_in_the_table_and_is_enabled_again(run
     with worker_running(live_hub, lambda _: httpx.Response(200)):
         wait_for(lambda: statuses(live_hub, [event_id])[event_id] == "delivered")
     assert "enabled" in run("deliveries").output
+
+
+def test_a_worker_will_not_start_on_a_database_it_cannot_use(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("ACCOUNTS_CENTER_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    fresh = run("worker")
+    assert fresh.exit_code == 1 and "run `accounts-center db upgrade` first" in fresh.output
+    monkeypatch.setenv("ACCOUNTS_CENTER_DATABASE_URL",
+                       "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    away = run("worker")
+    assert away.exit_code == 1 and "cannot reach the database" in away.output
+    assert len(away.output.strip().splitlines()) == 1

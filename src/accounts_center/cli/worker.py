@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 
 import typer
@@ -12,7 +13,8 @@ from rich.console import Console
 from accounts_center.cli.context import fail, load_settings, resolve_secret_key
 from accounts_center.delivery.metrics import metrics_of
 from accounts_center.delivery.worker import DeliveryWorker
-from accounts_center.services.hub import build_hub
+from accounts_center.services.hub import Hub, build_hub
+from accounts_center.store import migrate
 
 out = Console(stderr=True)
 
@@ -25,11 +27,14 @@ def worker(metrics_port: int | None = typer.Option(
     """Deliver events to member apps. Run any number against one PostgreSQL; stop with
     Ctrl-C or SIGTERM (deliveries in flight are finished first)."""
     settings = load_settings()
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         hub = build_hub(settings, secret_key=resolve_secret_key(settings))
     except ValueError as error:
         fail(str(error))
     try:
+        _check_database(hub)
         metrics = metrics_of(hub)
         if metrics_port is not None:
             try:
@@ -42,6 +47,18 @@ def worker(metrics_port: int | None = typer.Option(
         asyncio.run(_run(DeliveryWorker(hub, metrics=metrics)))
     finally:
         hub.close()
+
+
+def _check_database(hub: Hub) -> None:
+    """Refuses to start against a database it cannot reach or that is not migrated."""
+    try:
+        revision = migrate.current_revision(hub.engine)
+    except Exception as error:
+        fail(f"cannot reach the database: {type(error).__name__}: "
+             f"{str(error).splitlines()[0]}")
+    if revision != migrate.head_revision():
+        fail(f"the database is at revision {revision or 'none'}, not "
+             f"{migrate.head_revision()}: run `accounts-center db upgrade` first")
 
 
 async def _run(delivery: DeliveryWorker) -> None:
