@@ -225,7 +225,7 @@ class Outbox:
                    func.sum(case((_EVENTS.c.status == DEAD, 1), else_=0)).label("dead"),
                    func.min(case((waiting, _EVENTS.c.created_at), else_=None))
                    .label("oldest"))
-            .where(_EVENTS.c.status != DELIVERED)
+            .where(_EVENTS.c.status.in_([PENDING, DEAD]))
             .group_by(_EVENTS.c.app_id)).all()
 
     def event(self, event_id: str) -> OutboxEventRow | None:

@@ -26,6 +26,7 @@ OUTBOX_SEQUENCE = Sequence("outbox_events_seq")
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 _PENDING_ONLY = text("status = 'pending'")
+_DEAD_ONLY = text("status = 'dead'")
 
 
 class OutboxEventRow(Base):
@@ -38,6 +39,9 @@ class OutboxEventRow(Base):
         # ... and, for the order per (app, person), an earlier one still waiting.
         Index("ix_outbox_events_pending_app_person", "app_id", "identity_id", "seq",
               postgresql_where=_PENDING_ONLY, sqlite_where=_PENDING_ONLY),
+        # Dead letters per app, for operators and metrics (delivered rows stay unread).
+        Index("ix_outbox_events_dead_app", "app_id", postgresql_where=_DEAD_ONLY,
+              sqlite_where=_DEAD_ONLY),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the stable event id

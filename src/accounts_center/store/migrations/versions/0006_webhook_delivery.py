@@ -21,6 +21,7 @@ branch_labels = None
 depends_on = None
 
 _PENDING_ONLY = sa.text("status = 'pending'")
+_DEAD_ONLY = sa.text("status = 'dead'")
 
 
 def upgrade() -> None:
@@ -66,6 +67,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_events_pending_app_person',
                               ['app_id', 'identity_id', 'seq'], unique=False,
                               postgresql_where=_PENDING_ONLY, sqlite_where=_PENDING_ONLY)
+        batch_op.create_index('ix_outbox_events_dead_app', ['app_id'], unique=False,
+                              postgresql_where=_DEAD_ONLY, sqlite_where=_DEAD_ONLY)
 
     op.create_table('delivery_attempts',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -87,6 +90,7 @@ def downgrade() -> None:
     op.drop_table('delivery_attempts')
 
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_events_dead_app')
         batch_op.drop_index('ix_outbox_events_pending_app_person')
         batch_op.drop_index('ix_outbox_events_pending_seq')
         batch_op.drop_constraint(batch_op.f('uq_outbox_events_seq'), type_='unique')
