@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
     text,
@@ -42,18 +43,23 @@ _EARLIER = _EVENTS.alias("earlier")
 _APPS = MemberAppRow.__table__
 _ATTEMPTS = DeliveryAttemptRow.__table__
 _NOW = bindparam("now", type_=UTCDateTime())
+# Written into the SQL, not bound: the partial indexes (WHERE status = 'pending' / 'dead')
+# can serve a query only when the planner sees the very value, prepared plans included.
+_IS_PENDING = _EVENTS.c.status == literal_column(f"'{PENDING}'")
+_EARLIER_PENDING = _EARLIER.c.status == literal_column(f"'{PENDING}'")
+_IS_DEAD = _EVENTS.c.status == literal_column(f"'{DEAD}'")
 
 # Due, not being delivered by a live worker, for an app whose endpoint is enabled and has
 # a secret, with no earlier event for the same app and person still waiting (order per
 # app and person). Locked rows are skipped on PostgreSQL, so workers never share an event.
 _READY = (
     select(_EVENTS.c.id)
-    .where(_EVENTS.c.status == PENDING, _EVENTS.c.next_attempt_at <= _NOW,
+    .where(_IS_PENDING, _EVENTS.c.next_attempt_at <= _NOW,
            or_(_EVENTS.c.lease_until.is_(None), _EVENTS.c.lease_until < _NOW),
            _EVENTS.c.app_id.in_(select(_APPS.c.id).where(
                _APPS.c.webhook_disabled_at.is_(None),
                _APPS.c.webhook_secret_sealed.is_not(None))),
-           ~exists().where(_EARLIER.c.status == PENDING,
+           ~exists().where(_EARLIER_PENDING,
                            _EARLIER.c.app_id == _EVENTS.c.app_id,
                            _EARLIER.c.identity_id == _EVENTS.c.identity_id,
                            _EARLIER.c.seq < _EVENTS.c.seq))
@@ -205,7 +211,7 @@ class Outbox:
     def next_due(self) -> datetime | None:
         """When the soonest waiting event falls due (for a worker with nothing to do)."""
         return self._session.execute(select(func.min(_EVENTS.c.next_attempt_at)).where(
-            _EVENTS.c.status == PENDING)).scalar()
+            _IS_PENDING)).scalar()
 
     def prune_delivered(self, before: datetime) -> int:
         result = self._session.execute(delete(OutboxEventRow).where(
@@ -215,17 +221,17 @@ class Outbox:
     # --- operators --------------------------------------------------------------------
     def queue_by_app(self) -> Sequence[Row[Any]]:
         """Per app: waiting (never tried), retrying, dead, and the oldest waiting event."""
-        waiting = (_EVENTS.c.status == PENDING)
+        waiting = _IS_PENDING
         return self._session.execute(
             select(_EVENTS.c.app_id,
                    func.sum(case((waiting & (_EVENTS.c.attempts == 0), 1), else_=0))
                    .label("pending"),
                    func.sum(case((waiting & (_EVENTS.c.attempts > 0), 1), else_=0))
                    .label("retrying"),
-                   func.sum(case((_EVENTS.c.status == DEAD, 1), else_=0)).label("dead"),
+                   func.sum(case((_IS_DEAD, 1), else_=0)).label("dead"),
                    func.min(case((waiting, _EVENTS.c.created_at), else_=None))
                    .label("oldest"))
-            .where(_EVENTS.c.status.in_([PENDING, DEAD]))
+            .where(_IS_PENDING | _IS_DEAD)
             .group_by(_EVENTS.c.app_id)).all()
 
     def event(self, event_id: str) -> OutboxEventRow | None:
