@@ -11,20 +11,7 @@ from typer.testing import CliRunner
 from accounts_center.cli.main import app
 from accounts_center.services.hub import build_hub
 from accounts_center.services.member_apps import authenticate_client
-from tests.support import TEST_SECRET_KEY, cheap_settings
-
-
-@pytest.fixture
-def run(database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("ACCOUNTS_CENTER_DATABASE_URL", database_url)
-    monkeypatch.setenv("ACCOUNTS_CENTER_SECRET_KEY", TEST_SECRET_KEY)
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input, env={"COLUMNS": "200"})
-
-    return invoke
+from tests.support import cheap_settings
 
 
 def add_chat(run, *extra: str):

@@ -8,27 +8,12 @@ import re
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from accounts_center.cli.main import app
 from accounts_center.clock import SystemClock
 from accounts_center.sdk import WebhookReceiver
 from accounts_center.services.hub import build_hub
 from tests.delivery.support import statuses, wait_for, worker_running, write_events
-from tests.support import TEST_SECRET_KEY, cheap_settings
-
-
-@pytest.fixture
-def run(database_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("ACCOUNTS_CENTER_DATABASE_URL", database_url)
-    monkeypatch.setenv("ACCOUNTS_CENTER_SECRET_KEY", TEST_SECRET_KEY)
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input, env={"COLUMNS": "200"})
-
-    return invoke
+from tests.support import cheap_settings
 
 
 @pytest.fixture
