@@ -2,7 +2,7 @@
 (`test_faults.py`): run it as a subprocess on 127.0.0.1.
 
     python tests/delivery/receiver.py --port 8123 --secret whsec_… --log arrivals.jsonl \
-        [--mode ok|500|sleep:SECONDS] [--mode-file mode.txt] [--sdk-replay-check]
+        [--mode ok|500|sleep:SECONDS] [--mode-file mode.txt]
 
 Each POST is verified with `accounts_center.sdk.WebhookReceiver` (401 when the signature
 is wrong) and then handled according to the mode, read from ``--mode-file`` at every
@@ -11,13 +11,14 @@ request when that file exists (so a test can change it while the receiver runs),
 
 - ``ok``: apply the event and answer 204;
 - ``500``: answer 500 without applying;
-- ``sleep:N``: wait N seconds, then apply and answer 204 (slow, or past the hub's timeout).
+- ``sleep:N``: wait N seconds first, then go on as ``ok`` (slow, or past the hub's
+  timeout).
 
-"Apply" is what a real app does with the ``webhook-id``: the first delivery of an id is
-applied, a later one is a duplicate, acknowledged (204) and dropped. The applied ids are
-read back from the log at start, so the rule holds across a restart of the receiver.
-(``--sdk-replay-check`` instead leaves repeats to the SDK, which refuses them as replays,
-and answers 401 as docs/api.md advises for `InvalidWebhook`.)
+"Apply" is what a real app does with the ``webhook-id``, as the SDK documents it: the
+first delivery of an id is applied and reported with ``receiver.applied(event)``; a later
+one raises `DuplicateWebhook`, is acknowledged (204) and dropped. The applied ids are also
+read back from the log at start, so the rule holds across a restart of the receiver
+(the SDK's own memory of ids is per process).
 
 The log gets one JSON line when a request arrives (``"start"``) and one when its handling
 ends (``"end"``, before the answer is written), with the request's number, the webhook id,
@@ -37,17 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from accounts_center.sdk import WebhookReceiver
-from accounts_center.sdk.webhooks import InvalidWebhook
-
-
-class _NoReplayCheck:
-    """The SDK refuses an id it has seen (a replay) with an error, which would make us
-    answer 4xx to a genuine re-delivery; this receiver dedupes by itself, so it lets every
-    verified request through to `apply` and answers duplicates with 204."""
-
-    def add(self, webhook_id: str) -> bool:
-        return True
+from accounts_center.sdk import DuplicateWebhook, InvalidWebhook, WebhookReceiver
 
 
 class Journal:
@@ -121,8 +112,16 @@ def make_handler(receiver: WebhookReceiver, journal: Journal, default_mode: str,
                            "t": time.monotonic()})
             end: dict[str, Any] = {"event": "end", "req": number, "id": webhook_id,
                                    "applied": False, "duplicate": False}
+            mode = current_mode(default_mode, mode_file)
+            if mode.startswith("sleep:"):  # a slow or stuck app: before anything else
+                time.sleep(float(mode.removeprefix("sleep:")))
             try:
                 event = receiver.receive(body, dict(self.headers.items()))
+            except DuplicateWebhook:  # applied before: 2xx, and nothing applied again
+                end.update(status=204, duplicate=True)
+                journal.finish(end, apply=False)
+                self._answer(204)
+                return
             except InvalidWebhook as refusal:
                 end.update(status=401, error=str(refusal))
                 journal.finish(end, apply=False)
@@ -130,21 +129,19 @@ def make_handler(receiver: WebhookReceiver, journal: Journal, default_mode: str,
                 return
             data = json.loads(body)["data"]
             end.update(type=event.type, sub=event.sub, n=data.get("n"))
-            mode = current_mode(default_mode, mode_file)
             if mode == "500":
                 end["status"] = 500
                 journal.finish(end, apply=False)
                 self._answer(500)
                 return
-            if mode.startswith("sleep:"):
-                time.sleep(float(mode.removeprefix("sleep:")))
-            elif mode != "ok":
+            if mode != "ok" and not mode.startswith("sleep:"):
                 end.update(status=500, error=f"unknown mode {mode!r}")
                 journal.finish(end, apply=False)
                 self._answer(500)
                 return
             end["status"] = 204
-            journal.finish(end, apply=True)
+            journal.finish(end, apply=True)  # also drops repeats from before a restart
+            receiver.applied(event)
             self._answer(204)
 
         def _answer(self, status: int) -> None:
@@ -171,12 +168,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--mode", default="ok")
     parser.add_argument("--mode-file", type=Path)
-    parser.add_argument("--sdk-replay-check", action="store_true",
-                        help="Use the SDK's own replay refusal, as docs/api.md shows it: "
-                             "a repeated id raises InvalidWebhook and is answered 401")
     args = parser.parse_args(argv)
-    receiver = WebhookReceiver(args.secret, seen=None if args.sdk_replay_check
-                               else _NoReplayCheck())  # type: ignore[arg-type]
+    receiver = WebhookReceiver(args.secret)
     journal = Journal(args.log)
     server = Server(("127.0.0.1", args.port),
                     make_handler(receiver, journal, args.mode, args.mode_file))

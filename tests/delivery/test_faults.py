@@ -615,3 +615,28 @@ def test_during_a_rotation_node_receivers_with_the_old_or_the_new_secret_both_ac
     got = [e for e in node.entries() if e["id"] in ids]
     assert len(got) == 6 and not any(e["ok"] for e in got), got
     assert {e["signatures"] for e in got} == {1}
+
+
+# --- what a worker writes down -----------------------------------------------------------
+def test_a_worker_never_writes_a_webhook_url_down(lab):
+    """The URL may carry the app's own token: it appears in no log line of the worker and
+    in no attempt record, whether deliveries succeed or fail (SECURITY-CHECKLIST 49)."""
+    lab.configure(**QUICK, max_attempts=2)
+    token = "s3cr3t-query-token"
+    port = free_port()
+    chat = lab.app("Chat", f"http://127.0.0.1:{port}/hook?token={token}")
+    mode_file = lab.workdir / "receiver.mode"
+    mode_file.write_text("ok")
+    receiver = Receiver(lab, chat.webhook_secret, port, lab.workdir / "receiver.jsonl",
+                        mode_file).start()
+    worker = lab.worker()
+    delivered = lab.write(chat.app.id, people(3))
+    lab.eventually(lab.all_have(delivered, "delivered"), "delivery")
+    receiver.kill()
+    failed = lab.write(chat.app.id, people(2, "late"))
+    lab.eventually(lab.all_have(failed, "dead"), "dead letters while the receiver is down")
+    assert worker.stop() == 0
+    assert token not in worker.output(last=1_000_000)
+    with lab.hub.engine.connect() as connection:
+        errors = connection.execute(text("SELECT error FROM delivery_attempts")).scalars()
+        assert not any(token in (e or "") for e in errors)

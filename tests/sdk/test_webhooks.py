@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 from accounts_center.sdk import (
     AccountUnlinked,
     AgeReconciled,
+    DuplicateWebhook,
     InvalidWebhook,
     UnknownEvent,
     WebhookReceiver,
@@ -75,12 +76,33 @@ def test_a_stale_or_future_timestamp_is_refused():
 
 
 def test_a_replayed_id_is_refused_even_when_signed_again():
+    """A second genuine delivery of an id is told apart from a bad request: the app
+    answers it 2xx (so the hub stops sending it) and applies nothing."""
     secret = new_secret()
     receiver = WebhookReceiver(secret)
-    receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="msg_7"))
-    with pytest.raises(InvalidWebhook, match="replay"):
+    receiver.applied(receiver.receive(*delivery(secret, "account.unlinked", UNLINKED,
+                                                webhook_id="msg_7")))
+    with pytest.raises(DuplicateWebhook) as repeat:
         receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="msg_7"))
+    assert repeat.value.event.id == "msg_7" and not isinstance(repeat.value, InvalidWebhook)
+    with pytest.raises(InvalidWebhook):  # a forged repeat is still just invalid
+        receiver.receive(*delivery(new_secret(), "account.unlinked", UNLINKED,
+                                   webhook_id="msg_7"))
     receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="msg_8"))
+
+
+def test_an_event_the_app_failed_to_apply_is_received_again():
+    """Until the app says it applied an event, a retry of it is a new chance to apply it,
+    not a duplicate: a 5xx from the app must never lose the event."""
+    secret = new_secret()
+    receiver = WebhookReceiver(secret)
+    first = receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="m"))
+    # ... the app's database was down: it answered 500 and did not call applied()
+    again = receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="m"))
+    assert (again.id, again.app_user_id) == (first.id, first.app_user_id)
+    receiver.applied(again)
+    with pytest.raises(DuplicateWebhook):
+        receiver.receive(*delivery(secret, "account.unlinked", UNLINKED, webhook_id="m"))
 
 
 def test_during_a_secret_rotation_either_secret_verifies():

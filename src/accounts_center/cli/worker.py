@@ -29,6 +29,8 @@ def worker(metrics_port: int | None = typer.Option(
     settings = load_settings()
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "httpcore"):  # they log each request's URL, which may carry a
+        logging.getLogger(chatty).setLevel(logging.WARNING)  # token (CHECKLIST 49)
     try:
         hub = build_hub(settings, secret_key=resolve_secret_key(settings))
     except ValueError as error:

@@ -6,6 +6,7 @@ from accounts_center.sdk.webhooks import (
     AgeReconciled,
     ConsentUpdated,
     DataErasureRequested,
+    DuplicateWebhook,
     Event,
     InvalidWebhook,
     SeenIds,
@@ -14,5 +15,5 @@ from accounts_center.sdk.webhooks import (
 )
 
 __all__ = ["AccountLinked", "AccountUnlinked", "AgeReconciled", "ConsentUpdated",
-           "DataErasureRequested", "Event", "InvalidWebhook", "SeenIds", "UnknownEvent",
-           "WebhookReceiver"]
+           "DataErasureRequested", "DuplicateWebhook", "Event", "InvalidWebhook", "SeenIds",
+           "UnknownEvent", "WebhookReceiver"]

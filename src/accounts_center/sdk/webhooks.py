@@ -6,8 +6,25 @@
 
 `receive` checks the `webhook-signature` (HMAC-SHA256 by the `standardwebhooks` package,
 any of several secrets during a rotation), refuses a `webhook-timestamp` more than five
-minutes off, refuses a `webhook-id` it has already accepted (a replay), and returns a
-typed event. Anything wrong raises `InvalidWebhook`: answer it with a 4xx and do nothing.
+minutes off, and returns a typed event. Once the app has acted on it, it calls
+``receiver.applied(event)``:
+
+    try:
+        event = receiver.receive(body, headers)
+    except DuplicateWebhook:
+        return 204          # already applied: the hub sent it again; do nothing
+    except InvalidWebhook:
+        return 400          # not from the hub, or stale: do nothing
+    apply(event)            # if this fails, answer 5xx: the hub retries
+    receiver.applied(event)
+    return 204
+
+The hub sends an event again after a lost answer, a 5xx or a worker's crash, always
+under the same `webhook-id`; a 4xx to a repeat would only make it retry until it gives up.
+`SeenIds` remembers applied ids in memory for ten minutes, which stops replays within
+the timestamp tolerance. Retries span more than 24 hours, so an app that must apply each
+event exactly once also records the `webhook-id` in the transaction that applies it (or
+passes a durable ``seen`` store with the same `has`/`add` methods).
 The body is the Standard Webhooks envelope ``{"type", "timestamp", "data"}``.
 """
 
@@ -26,7 +43,15 @@ REPLAY_WINDOW_SECONDS = 10 * 60  # longer than the timestamp tolerance (5 minute
 
 
 class InvalidWebhook(Exception):
-    """The request is not a genuine, fresh, first delivery of a hub event."""
+    """The request is not a genuine, fresh delivery of a hub event: answer 400."""
+
+
+class DuplicateWebhook(Exception):
+    """A genuine delivery of an event already received: answer 2xx and do nothing."""
+
+    def __init__(self, event: Event) -> None:
+        super().__init__(f"webhook {event.id} was already received")
+        self.event = event
 
 
 @dataclass(frozen=True)
@@ -74,24 +99,32 @@ class UnknownEvent(Event):
 
 
 class SeenIds:
-    """Webhook ids accepted recently (in memory, per process). An app running several
-    processes passes its own store with the same `add` contract, e.g. on its database."""
+    """Webhook ids applied recently (in memory, per process). An app running several
+    processes passes its own store with the same `has` and `add`, e.g. on its database."""
 
     def __init__(self, window_seconds: float = REPLAY_WINDOW_SECONDS) -> None:
         self._window = window_seconds
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
+    def has(self, webhook_id: str) -> bool:
+        with self._lock:
+            self._forget_old(time.monotonic())
+            return webhook_id in self._seen
+
     def add(self, webhook_id: str) -> bool:
-        """Records the id; False when it was already seen within the window."""
+        """Records the id; False when it was already there within the window."""
         now = time.monotonic()
         with self._lock:
-            while self._seen and next(iter(self._seen.values())) < now - self._window:
-                self._seen.popitem(last=False)
+            self._forget_old(now)
             if webhook_id in self._seen:
                 return False
             self._seen[webhook_id] = now
             return True
+
+    def _forget_old(self, now: float) -> None:
+        while self._seen and next(iter(self._seen.values())) < now - self._window:
+            self._seen.popitem(last=False)
 
 
 _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
@@ -115,9 +148,13 @@ class WebhookReceiver:
         envelope = self._verified(body, headers)
         webhook_id = {k.lower(): v for k, v in headers.items()}["webhook-id"]
         event = _parse(webhook_id, envelope)
-        if not self._seen.add(webhook_id):
-            raise InvalidWebhook(f"webhook {webhook_id} was already received (a replay)")
+        if self._seen.has(webhook_id):
+            raise DuplicateWebhook(event)
         return event
+
+    def applied(self, event: Event) -> None:
+        """The app has acted on ``event``: a later delivery of its id is a duplicate."""
+        self._seen.add(event.id)
 
     def _verified(self, body: bytes | str, headers: Mapping[str, str]) -> Any:
         last_error = "no secret matched"
