@@ -67,8 +67,12 @@ class QueueCollector(Collector):
                                   "Events not delivered yet, by state", labels=["app", "state"])
         oldest = GaugeMetricFamily("accounts_center_webhook_oldest_waiting_seconds",
                                    "Age of the oldest event still to deliver", labels=["app"])
+        disabled = GaugeMetricFamily("accounts_center_webhook_endpoint_disabled",
+                                     "1 while the app's endpoint is disabled (it answered "
+                                     "410) or has no signing secret", labels=["app"])
         now = self._hub.clock.now()
         for row in queue_overview(self._hub):
+            disabled.add_metric([row.app], 0.0 if row.endpoint == "enabled" else 1.0)
             depth.add_metric([row.app, "pending"], row.pending)
             depth.add_metric([row.app, "retrying"], row.retrying)
             depth.add_metric([row.app, "dead"], row.dead)
@@ -76,6 +80,7 @@ class QueueCollector(Collector):
                               if row.oldest else 0.0)
         yield depth
         yield oldest
+        yield disabled
 
     def describe(self) -> Iterator[Metric]:
         return iter(())
