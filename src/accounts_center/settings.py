@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(default=64, ge=1, le=1000)
     delivery_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     delivery_retention_days: int = Field(default=7, ge=1)
+    delivery_ca_file: str | None = Field(
+        default=None, description="PEM file of private certificate authorities trusted "
+                                  "for webhook receivers, besides the public ones.")
     metrics_token: str | None = Field(
         default=None, description="When set, /metrics asks for `Authorization: Bearer` "
                                   "with this token.")

@@ -33,7 +33,11 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
         fail(str(error))
     in_process = (settings.is_sqlite if settings.delivery_in_process is None
                   else settings.delivery_in_process) and not no_worker
-    delivering = WorkerThread(DeliveryWorker(hub)).start() if in_process else None
+    try:
+        delivering = WorkerThread(DeliveryWorker(hub)).start() if in_process else None
+    except ValueError as error:
+        hub.close()
+        fail(str(error))
     try:
         uvicorn.run(create_app(hub), host=host, port=port, log_level=log_level,
                     proxy_headers=True, server_header=False)

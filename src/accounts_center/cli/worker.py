@@ -46,7 +46,11 @@ def worker(metrics_port: int | None = typer.Option(
                      f"{error.strerror}")
         out.print(f"Delivering events ({hub.engine.dialect.name}); stop with Ctrl-C.",
                   highlight=False)
-        asyncio.run(_run(DeliveryWorker(hub, metrics=metrics)))
+        try:
+            delivery = DeliveryWorker(hub, metrics=metrics)
+        except ValueError as error:
+            fail(str(error))
+        asyncio.run(_run(delivery))
     finally:
         hub.close()
 
