@@ -252,3 +252,27 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(fast_retrie
     history = show_delivery(hub, event_id).history
     assert [a.error for a in history] == ["no answer within 0.3 s"] * 2
     assert all(a.status_code is None and a.duration_ms < 3000 for a in history)
+
+
+def test_only_delivered_events_past_the_retention_are_pruned(hub, clock):
+    chat = an_app(hub)
+    old_delivered, old_dead, old_pending, recent = (
+        write_events(hub, chat.app.id, [person])[0] for person in ("p1", "p2", "p3", "p4"))
+    with hub.unit_of_work() as uow:
+        for event_id, status in ((old_delivered, "delivered"), (old_dead, "dead"),
+                                 (recent, "delivered")):
+            row = uow.outbox.event(event_id)
+            row.status, row.delivered_at = status, clock.now()
+        uow.commit()
+    clock.advance(days=7, hours=1)
+    with hub.unit_of_work() as uow:
+        uow.outbox.event(recent).delivered_at = clock.now()
+        uow.commit()
+    with worker_running(hub, lambda _: httpx.Response(204)):
+        wait_for(lambda: statuses_left(hub) == {old_dead: "dead", old_pending: "delivered",
+                                                recent: "delivered"})
+
+
+def statuses_left(hub) -> dict[str, str]:
+    with hub.unit_of_work() as uow:
+        return dict(uow.session.execute(text("SELECT id, status FROM outbox_events")).all())
