@@ -4,6 +4,7 @@ and LISTEN/NOTIFY on PostgreSQL (which reaches workers in other processes)."""
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from accounts_center.clock import SystemClock
 from accounts_center.delivery.notifications import PostgresListener
 from accounts_center.services.hub import build_hub
+from accounts_center.store.outbox_models import OutboxEventRow
 from tests.delivery.support import an_app, statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings
 
@@ -73,3 +75,55 @@ def test_a_worker_rides_out_losing_its_database_connections(database_url):
     finally:
         hub.close()
         producer.close()
+
+
+def test_concurrent_changes_for_one_person_commit_in_the_order_of_their_numbers(
+        database_url):
+    """Of two transactions writing events for the same person, the second to take its
+    order number cannot commit before the first (PostgreSQL; on SQLite one transaction
+    writes at a time anyway): a worker never sees number n+1 while n is still invisible."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time")
+    hub = build_hub(cheap_settings(database_url), clock=SystemClock())
+    try:
+        chat = an_app(hub)
+        order: list[str] = []
+        first_numbered = threading.Event()
+        let_first_commit = threading.Event()
+
+        def first() -> None:
+            with hub.unit_of_work() as uow:
+                uow.outbox.add(event_row(hub, chat.app.id, "person", "first"))
+                uow.session.flush()  # numbered now
+                first_numbered.set()
+                let_first_commit.wait(10)
+                uow.commit()
+                order.append("first")
+
+        def second() -> None:
+            first_numbered.wait(10)
+            with hub.unit_of_work() as uow:
+                uow.outbox.add(event_row(hub, chat.app.id, "person", "second"))
+                uow.session.flush()
+                uow.commit()
+                order.append("second")
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        first_numbered.wait(10)
+        time.sleep(0.5)  # the second, unhindered, would commit within this
+        let_first_commit.set()
+        for thread in threads:
+            thread.join(15)
+        assert order == ["first", "second"]
+        with hub.unit_of_work() as uow:
+            by_type = {e.type: e.seq for e in uow.outbox.for_app(chat.app.id)}
+        assert by_type["first"] < by_type["second"]
+    finally:
+        hub.close()
+
+
+def event_row(hub, app_id: str, person: str, kind: str) -> OutboxEventRow:
+    return OutboxEventRow(id=hub.new_id(), app_id=app_id, identity_id=person, type=kind,
+                          payload={}, created_at=hub.clock.now())

@@ -4,6 +4,7 @@ recorded, listed and replayed by the delivery side (`delivery/`, `services/deliv
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,15 @@ _APP_TARGETS = select(
 ).where(_APPS.c.id.in_(bindparam("app_ids", expanding=True)))
 
 
+_PERSON_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _lock_key(identity_id: str) -> int:
+    """The person's outbox lock: a signed 64-bit key, apart from other advisory locks."""
+    digest = hashlib.sha256(b"accounts-center outbox " + identity_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 @dataclass(frozen=True)
 class Claimed:
     id: str
@@ -145,13 +155,23 @@ class Outbox:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._next_seq: int | None = None
+        self._locked: set[str] = set()
         self.wrote = False
 
     def add(self, row: OutboxEventRow) -> None:
         """Inside the change's transaction. On SQLite, where this transaction is the only
-        writer, the next order number is taken here; PostgreSQL draws it from a sequence."""
+        writer, the next order number is taken here. PostgreSQL draws it from a sequence
+        when the row is flushed, after this transaction has taken the person's outbox
+        lock (held to commit): of two concurrent changes for one person, the one that
+        numbers its events first also commits first, so a worker never sees a later
+        number before an earlier one. (Services write events for one person per
+        transaction; one writing for several takes their locks in the order it adds
+        rows, and PostgreSQL ends any deadlock between two such by failing one.)"""
         postgres = self.announce()
         row.status, row.attempts, row.next_attempt_at = PENDING, 0, row.created_at
+        if postgres and row.identity_id and row.identity_id not in self._locked:
+            self._locked.add(row.identity_id)
+            self._session.execute(_PERSON_LOCK, {"key": _lock_key(row.identity_id)})
         if not postgres:
             if self._next_seq is None:
                 top = self._session.execute(select(func.max(_EVENTS.c.seq))).scalar()
