@@ -72,7 +72,7 @@ class QueueCollector(Collector):
                                      "410) or has no signing secret", labels=["app"])
         now = self._hub.clock.now()
         for row in queue_overview(self._hub):
-            disabled.add_metric([row.app], 0.0 if row.endpoint == "enabled" else 1.0)
+            disabled.add_metric([row.app], 0.0 if row.enabled else 1.0)
             depth.add_metric([row.app, "pending"], row.pending)
             depth.add_metric([row.app, "retrying"], row.retrying)
             depth.add_metric([row.app, "dead"], row.dead)

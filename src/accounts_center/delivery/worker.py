@@ -237,9 +237,7 @@ class DeliveryWorker:
                     await _read_at_most(response, MAX_RESPONSE_BYTES)
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
-        except TimeoutError:
-            error = f"no answer within {self.timeout:g} s"
-        except httpx.TimeoutException:
+        except (TimeoutError, httpx.TimeoutException):
             error = f"no answer within {self.timeout:g} s"
         except httpx.HTTPError as failure:
             # The message names the failure, never the URL (it may carry a token).

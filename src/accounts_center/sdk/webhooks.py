@@ -64,15 +64,19 @@ class Event:
 
 
 @dataclass(frozen=True)
-class AccountLinked(Event):
-    app: str
-    your_account: bool
+class _LinkChange(Event):
+    app: str  # the app whose link changed
+    your_account: bool  # True when that app is the receiver
 
 
 @dataclass(frozen=True)
-class AccountUnlinked(Event):
-    app: str
-    your_account: bool
+class AccountLinked(_LinkChange):
+    pass
+
+
+@dataclass(frozen=True)
+class AccountUnlinked(_LinkChange):
+    pass
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from accounts_center.domain.age import (
 )
 from accounts_center.domain.categories import DataCategory
 from accounts_center.domain.errors import InvalidInput
-from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.services.hub import Hub
 from accounts_center.services.ledger import append_entry
-from accounts_center.store.outbox_models import OutboxEventRow
+from accounts_center.services.outbox_events import emit_event
 from accounts_center.store.unit_of_work import UnitOfWork
 
 
@@ -50,12 +49,9 @@ def announce_if_changed(uow: UnitOfWork, hub: Hub, identity_id: str,
         app = uow.member_apps.by_id(link.app_id)
         if app is None:
             continue
-        uow.outbox.add(OutboxEventRow(
-            id=hub.new_id(), app_id=app.id, identity_id=identity_id, type="age.reconciled",
-            payload={"sub": pairwise_subject(app.subject_salt, identity_id),
-                     "app_user_id": link.app_user_id, "age_band": after.value,
-                     "occurred_at": now.isoformat()},
-            created_at=now))
+        emit_event(uow, hub, "age.reconciled", app_id=app.id, subject_salt=app.subject_salt,
+                   identity_id=identity_id, app_user_id=link.app_user_id,
+                   data={"age_band": after.value}, now=now)
     append_entry(uow, hub, identity_id, "age",
                  {"band": after.value, "previous_band": before.value if before else None},
                  now)

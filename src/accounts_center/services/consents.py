@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts_center.domain.errors import InvalidInput
-from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.services.hub import Hub
 from accounts_center.services.ledger import append_entry
-from accounts_center.store.outbox_models import OutboxEventRow
+from accounts_center.services.outbox_events import emit_event
 
 
 @dataclass(frozen=True)
@@ -47,10 +46,7 @@ def set_ad_consent(hub: Hub, identity_id: str, app_id: str, granted: bool) -> No
         append_entry(uow, hub, identity_id, "consent",
                      {"app_id": app.id, "app": app.name, "purpose": "advertising",
                       "granted": granted}, now)
-        uow.outbox.add(OutboxEventRow(
-            id=hub.new_id(), app_id=app.id, identity_id=identity_id, type="consent.updated",
-            payload={"sub": pairwise_subject(app.subject_salt, identity_id),
-                     "app_user_id": link.app_user_id, "purpose": "advertising",
-                     "granted": granted, "occurred_at": now.isoformat()},
-            created_at=now))
+        emit_event(uow, hub, "consent.updated", app_id=app.id, subject_salt=app.subject_salt,
+                   identity_id=identity_id, app_user_id=link.app_user_id,
+                   data={"purpose": "advertising", "granted": granted}, now=now)
         uow.commit()

@@ -15,7 +15,8 @@ from accounts_center.store.outbox_models import DEAD, DELIVERED
 class QueueRow:
     app: str
     app_id: str
-    endpoint: str  # "enabled", "disabled (…)" or "no secret"
+    enabled: bool  # deliveries go out: not disabled by a 410, and a secret exists
+    endpoint: str  # "enabled", "disabled since …" or "no secret: …", for people
     pending: int
     retrying: int
     dead: int
@@ -58,7 +59,7 @@ def queue_overview(hub: Hub) -> list[QueueRow]:
                 endpoint = "no secret: run `apps rotate-webhook-secret`"
             else:
                 endpoint = "enabled"
-            rows.append(QueueRow(app.name, app.id, endpoint,
+            rows.append(QueueRow(app.name, app.id, endpoint == "enabled", endpoint,
                                  int(found.pending or 0) if found else 0,
                                  int(found.retrying or 0) if found else 0,
                                  int(found.dead or 0) if found else 0,

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts_center.domain.errors import NotFound
-from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.services.hub import Hub
 from accounts_center.services.ledger import append_entry, ledger_time
-from accounts_center.store.outbox_models import OutboxEventRow
+from accounts_center.services.outbox_events import emit_event
 
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
@@ -126,13 +125,9 @@ def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:
             receiver = uow.member_apps.by_id(link.app_id)
             if receiver is None:
                 continue
-            uow.outbox.add(OutboxEventRow(
-                id=hub.new_id(), app_id=receiver.id, identity_id=identity_id,
-                type="data.erasure_requested",
-                payload={"sub": pairwise_subject(receiver.subject_salt, identity_id),
-                         "app_user_id": link.app_user_id, "source_app": app.name,
-                         "occurred_at": now.isoformat()},
-                created_at=now))
+            emit_event(uow, hub, "data.erasure_requested", app_id=receiver.id,
+                       subject_salt=receiver.subject_salt, identity_id=identity_id,
+                       app_user_id=link.app_user_id, data={"source_app": app.name}, now=now)
         append_entry(uow, hub, identity_id, "erasure",
                      {"app_id": app.id, "app": app.name, "erased": erased}, now)
         uow.commit()

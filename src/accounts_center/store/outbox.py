@@ -228,11 +228,6 @@ class Outbox:
             update(_APPS).where(_APPS.c.id == app_id, _APPS.c.webhook_disabled_at.is_(None))
             .values(webhook_disabled_at=now, webhook_disabled_reason=reason))
 
-    def next_due(self) -> datetime | None:
-        """When the soonest waiting event falls due (for a worker with nothing to do)."""
-        return self._session.execute(select(func.min(_EVENTS.c.next_attempt_at)).where(
-            _IS_PENDING)).scalar()
-
     def prune_delivered(self, before: datetime) -> int:
         result = self._session.execute(delete(OutboxEventRow).where(
             OutboxEventRow.status == DELIVERED, OutboxEventRow.delivered_at < before))
