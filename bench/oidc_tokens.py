@@ -72,7 +72,7 @@ def prepare_hub(env: dict[str, str]) -> dict[str, str]:
     """Schema, a member app, and a person with a linked account and a hub session."""
     os.environ.update(env)
     from accounts_center.domain.origin import RequestOrigin
-    from accounts_center.services.hub import build_hub
+    from accounts_center.hub import build_hub
     from accounts_center.services.links import link_account
     from accounts_center.services.member_apps import register_app
     from accounts_center.services.sign_up import sign_up

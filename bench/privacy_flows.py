@@ -65,7 +65,7 @@ def decisions_per_second(seconds: float) -> float:
 def prepare(env: dict[str, str], people: int) -> dict[str, str]:
     os.environ.update(env)
     from accounts_center.domain.origin import RequestOrigin
-    from accounts_center.services.hub import build_hub
+    from accounts_center.hub import build_hub
     from accounts_center.services.links import link_account
     from accounts_center.services.member_apps import register_app
     from accounts_center.services.sign_up import sign_up
@@ -98,8 +98,8 @@ def serve(port: int, no_ledger: bool) -> None:
     """The hub as `accounts-center serve` runs it, optionally without the ledger write."""
     import uvicorn
 
+    from accounts_center.hub import build_hub
     from accounts_center.services import data_flows
-    from accounts_center.services.hub import build_hub
     from accounts_center.settings import Settings
     from accounts_center.web.app import create_app
 

@@ -276,7 +276,7 @@ def run_config(backend: str, workers: int, args: argparse.Namespace,
         os.environ.update(env)
         from sqlalchemy import func, select
 
-        from accounts_center.services.hub import build_hub
+        from accounts_center.hub import build_hub
         from accounts_center.services.member_apps import register_app
         from accounts_center.settings import Settings
         from accounts_center.store import migrate

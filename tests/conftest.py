@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
-from accounts_center.services.hub import Hub, build_hub
+from accounts_center.hub import Hub, build_hub
 from accounts_center.store import migrate
 from accounts_center.store.schema import metadata
 from accounts_center.web.app import create_app

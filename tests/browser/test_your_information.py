@@ -12,8 +12,8 @@ from tests.live_hub import LiveHub, running_hub
 
 from accounts_center.domain.login_names import parse_login_name
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.hub import Hub, build_hub
 from accounts_center.services.data_flows import push_data
-from accounts_center.services.hub import Hub, build_hub
 from accounts_center.services.links import link_account
 from accounts_center.services.member_apps import register_app, show_app
 from accounts_center.settings import Settings

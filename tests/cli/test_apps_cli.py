@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accounts_center.cli.main import app
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.services.member_apps import authenticate_client
 from tests.support import cheap_settings
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from accounts_center.clock import SystemClock
+from accounts_center.hub import build_hub
 from accounts_center.sdk import WebhookReceiver
-from accounts_center.services.hub import build_hub
 from tests.delivery.support import statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from accounts_center.cli.main import app
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.sign_up import sign_up
 from tests.support import TEST_SECRET_KEY, cheap_settings

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import httpx
 
 from accounts_center.delivery.worker import DeliveryWorker, WorkerThread
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.member_apps import Credentials, register_app
 from accounts_center.store.outbox_models import OutboxEventRow
 

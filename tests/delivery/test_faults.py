@@ -30,9 +30,10 @@ import httpx
 import pytest
 from sqlalchemy import bindparam, text
 
-from accounts_center.delivery.signing import new_webhook_secret, signature_header
+from accounts_center.crypto.webhook_secrets import new_webhook_secret
+from accounts_center.delivery.signing import signature_header
 from accounts_center.domain.delivery import JITTER, envelope
-from accounts_center.services.hub import Hub, build_hub
+from accounts_center.hub import Hub, build_hub
 from accounts_center.services.member_apps import Credentials, register_app
 from tests.conftest import POSTGRES_URL
 from tests.delivery.support import write_events

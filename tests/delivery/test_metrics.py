@@ -8,8 +8,8 @@ import httpx
 from starlette.testclient import TestClient
 
 from accounts_center.clock import SystemClock
+from accounts_center.hub import build_hub
 from accounts_center.services.deliveries import queue_overview
-from accounts_center.services.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.delivery.support import an_app, statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings

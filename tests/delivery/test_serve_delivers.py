@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from accounts_center.clock import SystemClock
+from accounts_center.hub import build_hub
 from accounts_center.sdk import WebhookReceiver
-from accounts_center.services.hub import build_hub
 from tests.delivery.support import statuses, wait_for, write_events
 from tests.live_hub import running_hub
 from tests.support import cheap_settings

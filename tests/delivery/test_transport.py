@@ -21,8 +21,8 @@ from cryptography.x509.oid import NameOID
 
 from accounts_center.clock import SystemClock
 from accounts_center.delivery.worker import DeliveryWorker, WorkerThread
+from accounts_center.hub import build_hub
 from accounts_center.services.deliveries import show_delivery
-from accounts_center.services.hub import build_hub
 from tests.delivery.support import an_app, statuses, wait_for, write_events
 from tests.support import cheap_settings
 

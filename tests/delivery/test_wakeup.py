@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from accounts_center.clock import SystemClock
 from accounts_center.delivery.notifications import PostgresListener
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.store.outbox_models import OutboxEventRow
 from tests.delivery.support import an_app, statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.services.ledger import append_entry, verify_ledger
 from accounts_center.services.sign_up import sign_up
 from tests.support import cheap_settings

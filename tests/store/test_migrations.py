@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.hub import build_hub
 from accounts_center.services.deliveries import queue_overview
-from accounts_center.services.hub import build_hub
 from accounts_center.services.log_in import log_in
 from accounts_center.services.member_apps import (
     register_app,

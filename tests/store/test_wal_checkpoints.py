@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.services.sign_up import sign_up
 from tests.support import cheap_settings
 

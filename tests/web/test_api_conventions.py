@@ -3,7 +3,7 @@
 import pytest
 from starlette.testclient import TestClient
 
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings
 

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from starlette.testclient import TestClient
 
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.store import migrate
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings

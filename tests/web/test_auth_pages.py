@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings, csrf_from
 from tests.web.conftest import PASSWORD, form_token, log_in_through_form, sign_up_through_form

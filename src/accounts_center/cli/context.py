@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from accounts_center.domain.errors import AccountsCenterError
-from accounts_center.services.hub import Hub, build_hub
+from accounts_center.hub import Hub, build_hub
 from accounts_center.settings import Settings
 
 err = Console(stderr=True)

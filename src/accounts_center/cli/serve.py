@@ -7,7 +7,7 @@ import uvicorn
 
 from accounts_center.cli.context import fail, load_settings, resolve_secret_key
 from accounts_center.delivery.worker import DeliveryWorker, WorkerThread
-from accounts_center.services.hub import build_hub
+from accounts_center.hub import build_hub
 from accounts_center.store import migrate
 from accounts_center.web.app import create_app
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from accounts_center.cli.context import fail, load_settings, resolve_secret_key
 from accounts_center.delivery.metrics import metrics_of
 from accounts_center.delivery.worker import DeliveryWorker
-from accounts_center.services.hub import Hub, build_hub
+from accounts_center.hub import Hub, build_hub
 from accounts_center.store import migrate
 
 out = Console(stderr=True)

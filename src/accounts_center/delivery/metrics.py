@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from accounts_center.hub import Hub
 from accounts_center.services.deliveries import queue_overview
-from accounts_center.services.hub import Hub
 from accounts_center.store.outbox import Settlement
 from accounts_center.store.outbox_models import DEAD, DELIVERED
 

@@ -4,20 +4,11 @@ overlap accepts the delivery (SECURITY-CHECKLIST 45, 47)."""
 
 from __future__ import annotations
 
-import base64
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
 from standardwebhooks import Webhook
-
-SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
-
-
-def new_webhook_secret() -> str:
-    """256 random bits in the `whsec_<base64>` form Standard Webhooks libraries read."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 @lru_cache(maxsize=256)

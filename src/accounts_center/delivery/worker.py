@@ -37,7 +37,7 @@ from accounts_center.domain.delivery import (
     outcome_of,
     short_error,
 )
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.outbox import Claimed, Settlement, on_events_committed
 from accounts_center.store.outbox_models import DEAD, DELIVERED, PENDING
 

@@ -8,7 +8,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.signing_keys import published_jwks
 
 

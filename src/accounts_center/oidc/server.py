@@ -18,6 +18,7 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from starlette.responses import Response
 
 from accounts_center.crypto.tokens import digest, new_token
+from accounts_center.hub import Hub
 from accounts_center.oidc.grants import (
     AuthorizationCodeGrant,
     HubOpenIDCode,
@@ -29,7 +30,6 @@ from accounts_center.oidc.introspection import HubIntrospectionEndpoint
 from accounts_center.oidc.models import AUTH_METHODS, SCOPES, HubClient, TokenHolder, TokenRecord
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.services.client_cache import cached_client
-from accounts_center.services.hub import Hub
 from accounts_center.store.unit_of_work import UnitOfWork
 
 # The transaction of the request being handled: Authlib's query_client has no request

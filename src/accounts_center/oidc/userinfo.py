@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse, Response
 
 from accounts_center.crypto.tokens import digest
 from accounts_center.domain.pairwise import pairwise_subject
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.links import ACTIVE
 
 _INVALID = 'Bearer error="invalid_token", error_description="The access token is not valid"'

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from accounts_center.domain.errors import NotAuthenticated
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 
 
 @dataclass(frozen=True)

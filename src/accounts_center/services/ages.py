@@ -15,7 +15,7 @@ from accounts_center.domain.age import (
 )
 from accounts_center.domain.categories import DataCategory
 from accounts_center.domain.errors import InvalidInput
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.outbox_events import emit_event
 from accounts_center.store.unit_of_work import UnitOfWork

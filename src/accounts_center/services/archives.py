@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from accounts_center.domain.errors import NotFound
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.your_information import ARCHIVE_PARTS, build_archive
 from accounts_center.store.privacy_models import ArchiveJobRow
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import httpx
 from joserfc import jwt
 
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.signing_keys import ALGORITHM, active_signing_key
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"

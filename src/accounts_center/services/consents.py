@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts_center.domain.errors import InvalidInput
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.outbox_events import emit_event
 

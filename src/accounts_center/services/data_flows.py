@@ -17,8 +17,8 @@ from accounts_center.domain.errors import (
     UnknownAppUser,
 )
 from accounts_center.domain.policy import HUB, Decision, Facts, Flow, LinkFact, Reason, decide
+from accounts_center.hub import Hub
 from accounts_center.services.ages import announce_if_changed, current_band
-from accounts_center.services.hub import Hub
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.member_apps import MemberApp
 from accounts_center.store.link_models import LinkedAccountRow

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from accounts_center.domain.errors import InvalidInput, NotFound
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.outbox_models import DEAD, DELIVERED
 
 

@@ -13,7 +13,7 @@ from accounts_center.crypto.tokens import derived_token, digest, new_token
 from accounts_center.domain.errors import NotFound
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.models import HubSessionRow

@@ -18,7 +18,7 @@ from accounts_center.domain.ledger import (
     next_entry,
     verify,
 )
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.unit_of_work import UnitOfWork
 
 # Entries are read back in pages while verifying, so a long ledger needs little memory.

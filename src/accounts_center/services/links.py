@@ -10,8 +10,8 @@ from accounts_center.domain.errors import LinkConflict, NotFound
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.hub import Hub
 from accounts_center.services.backchannel_logout import send_logout
-from accounts_center.services.hub import Hub
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.outbox_events import emit_link_event
 from accounts_center.services.security_log import record_security_event

@@ -11,7 +11,7 @@ from accounts_center.domain.login_names import parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.domain.throttle import account_key
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, PARTIAL, CurrentSession, start_session
 from accounts_center.services.login_throttling import (
     count_failure,

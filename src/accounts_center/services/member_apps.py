@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts_center.crypto.tokens import digest, new_token, same_digest
-from accounts_center.delivery.signing import new_webhook_secret
+from accounts_center.crypto.webhook_secrets import new_webhook_secret
 from accounts_center.domain.capabilities import Capabilities, parse_capabilities
 from accounts_center.domain.errors import AlreadyRegistered, InvalidInput, NotFound
 from accounts_center.domain.uris import check_app_url
+from accounts_center.hub import Hub
 from accounts_center.services.client_cache import forget_clients
-from accounts_center.services.hub import Hub
 from accounts_center.store.models import MemberAppRow
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from accounts_center.domain.pairwise import pairwise_subject
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.outbox_models import OutboxEventRow
 from accounts_center.store.unit_of_work import UnitOfWork

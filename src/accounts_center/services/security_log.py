@@ -9,7 +9,7 @@ from typing import Any
 
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.models import SecurityEventRow
 from accounts_center.store.unit_of_work import UnitOfWork
 

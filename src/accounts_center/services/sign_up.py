@@ -9,7 +9,7 @@ from accounts_center.domain.login_names import LoginKind, parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.password_policy import check_new_password
 from accounts_center.domain.security_event_kinds import SecurityEventKind
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.models import IdentityRow

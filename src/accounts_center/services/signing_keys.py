@@ -13,7 +13,7 @@ from typing import Any
 from joserfc.jwk import RSAKey
 
 from accounts_center.crypto.tokens import new_token
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.store.oauth_models import SigningKeyRow
 
 ALGORITHM = "RS256"

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts_center.domain.errors import NotFound
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry, ledger_time
 from accounts_center.services.outbox_events import emit_event
 

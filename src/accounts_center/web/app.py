@@ -7,9 +7,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from accounts_center import __version__
+from accounts_center.hub import Hub
 from accounts_center.oidc.authorize_flow import Flow
 from accounts_center.oidc.server import HubAuthorizationServer
-from accounts_center.services.hub import Hub
 from accounts_center.web.api import app_data, app_links, health, me, metrics
 from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (

@@ -8,7 +8,7 @@ from fastapi import Request, Response
 from accounts_center.crypto.tokens import derived_token, new_token, same_token
 from accounts_center.domain.errors import CsrfFailed
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.services.hub import Hub
+from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import CurrentSession, resolve_session
 
 SESSION_COOKIE = "ac_session"

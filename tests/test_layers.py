@@ -1,0 +1,72 @@
+"""No package imports upward (issue 10, point 9): the packages form layers, each importing
+only from the layers below it, so `domain/` stays pure and a use case never reaches into
+the code that drives it. The SDK imports nothing of the hub."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "accounts_center"
+
+# Lowest first. A module may import its own layer and any layer before it.
+LAYERS = [
+    {"domain"},
+    {"clock", "settings", "crypto"},
+    {"store"},
+    {"hub"},
+    {"services"},
+    {"oidc"},
+    {"delivery"},
+    {"web"},
+    {"cli"},
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level accounts_center parts a module imports (at any depth of the file)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "accounts_center" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def _part_of(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0].removesuffix(".py")
+
+
+def test_no_package_imports_a_layer_above_its_own():
+    upward = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        part = _part_of(path)
+        if part in ("__init__", "sdk"):
+            continue
+        assert part in RANK, f"{part} is in no layer: add it to LAYERS"
+        for imported in _imports(path):
+            if imported == "sdk" or RANK.get(imported, -1) > RANK[part]:
+                upward.append(f"{path.relative_to(PACKAGE)} imports accounts_center.{imported}")
+    assert not upward, "\n".join(upward)
+
+
+def test_the_sdk_imports_nothing_of_the_hub():
+    for path in sorted((PACKAGE / "sdk").rglob("*.py")):
+        assert _imports(path) <= {"sdk"}, path
+
+
+def test_domain_imports_no_framework():
+    frameworks = {"sqlalchemy", "fastapi", "starlette", "httpx", "authlib", "joserfc"}
+    for path in sorted((PACKAGE / "domain").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""])
+                for name in names:
+                    assert name.split(".")[0] not in frameworks, (path, name)
