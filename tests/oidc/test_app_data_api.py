@@ -90,6 +90,51 @@ def test_never_shared_categories_are_refused_and_nothing_of_them_is_kept(
     assert all("fields" not in body for body in denied) and secret not in str(denied)
 
 
+def decisions(hub) -> list[dict]:
+    with hub.unit_of_work() as uow:
+        return [e.body for e in uow.session.query(LedgerEntryRow).order_by(
+            LedgerEntryRow.seq).all() if e.kind == "decision"]
+
+
+@pytest.mark.parametrize("name", ["last_message", "contactList", "callLog", "c\u043entacts"])
+def test_a_never_shared_word_as_a_field_name_is_refused_like_the_category(
+        hub, both_linked, name):
+    """Issue 10, point 6: messages under another name inside device data."""
+    chat, _ = both_linked
+    secret = "see you at 6"
+    refused = push(chat, "chat-ada", "device", "security_and_integrity",
+                   {"model": "Pixel 9", name: secret})
+    assert refused.status_code == 422
+    assert refused.json()["type"] == PROBLEMS + "never-shared-category"
+    assert refused.json()["field"] == f"fields.{name}"
+    with hub.unit_of_work() as uow:
+        assert uow.session.query(SharedDataRow).count() == 0
+    [denied] = decisions(hub)
+    assert denied["reason"] == "never-shared-category" and "fields" not in denied
+    assert secret not in str(denied) and "Pixel 9" not in str(denied)
+
+
+@pytest.mark.parametrize("category", ["Contacts", "c\u043entacts", "call_log", "MESSAGES"])
+def test_a_look_alike_category_is_refused_and_ledgered_without_field_digests(
+        hub, both_linked, category):
+    chat, pics = both_linked
+    refused = push(chat, "chat-ada", category, "cross_app_features", {"who": "Bob"})
+    assert refused.status_code == 422
+    assert refused.json()["type"] == PROBLEMS + "never-shared-category"
+    assert read(pics, "pics-ada", category, "cross_app_features").status_code == 422
+    entries = decisions(hub)
+    assert len(entries) == 2
+    assert all(b["reason"] == "never-shared-category" and "fields" not in b for b in entries)
+
+
+def test_an_unknown_category_is_refused_and_its_values_leave_no_digest(hub, both_linked):
+    chat, _ = both_linked
+    refused = push(chat, "chat-ada", "diary", "cross_app_features", {"entry": "dear diary"})
+    assert refused.status_code == 422
+    [denied] = decisions(hub)
+    assert denied["reason"] == "unknown-category" and "fields" not in denied
+
+
 def test_a_category_the_app_did_not_declare_is_denied_naming_the_reason(both_linked):
     chat, _ = both_linked  # chat declares it sends device and activity only
     denied = push(chat, "chat-ada", "age", "cross_app_features", {"birth_date": "2000-01-01"})

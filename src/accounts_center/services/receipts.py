@@ -169,6 +169,7 @@ def check_receipt(hub: Hub, uow: UnitOfWork, token: str,
 
 def receipt_now(hub: Hub, identity_id: str) -> str | None:
     """A receipt of the person's ledger as it stands (the console's download)."""
+    active_signing_key(hub)  # a read-only transaction below: the key must exist already
     with hub.unit_of_work() as uow:
         return person_receipt(hub, uow, identity_id, hub.clock.now())
 

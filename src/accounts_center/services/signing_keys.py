@@ -66,10 +66,14 @@ def active_signing_key(hub: Hub, *, cached_ok: bool = False,
         return cached[0]  # type: ignore[no-any-return]
     if uow is not None:
         sealed = _active_key_fields(uow)
-        if sealed is None:  # a fresh hub's first key, made in the caller's transaction
+        if sealed is None:
+            # A fresh hub's first key, made in the caller's transaction (which must
+            # commit), and not remembered: should that transaction roll back, the key is
+            # gone, and the next caller makes another.
             row = _new_key(hub, hub.clock.now())
             uow.oauth.add_key(row)
-            sealed = (row.kid, row.private_jwk_sealed)
+            return SigningKey(row.kid, RSAKey.import_key(
+                json.loads(hub.secret_box.open(row.private_jwk_sealed))))
         return _remember(hub, *sealed)
     with hub.unit_of_work() as uow:
         sealed = _active_key_fields(uow)

@@ -20,6 +20,7 @@ from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry, ledger_time
 from accounts_center.services.receipts import person_receipt
 from accounts_center.services.sharing import Party, party, tell_linked_apps
+from accounts_center.services.signing_keys import active_signing_key
 
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
@@ -260,6 +261,7 @@ def build_archive(hub: Hub, identity_id: str,
              "user_agent": row.user_agent, "detail": row.detail}
             for row in uow.security_events.of_identity(identity_id, limit=1_000_000)]
     progress("sessions and security events")
+    active_signing_key(hub)  # a read-only transaction below: the key must exist already
     with hub.unit_of_work() as uow:
         head = uow.ledger.head(identity_id)
         receipt = person_receipt(hub, uow, identity_id, hub.clock.now())
