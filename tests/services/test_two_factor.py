@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.errors import InvalidInput, LoginThrottled, SecondFactorFailed
+from accounts_center.domain.errors import (
+    InvalidInput,
+    LoginThrottled,
+    PasswordCheckThrottled,
+    SecondFactorFailed,
+)
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.throttle import PER_ADDRESS
 from accounts_center.services.hub_sessions import resolve_session
 from accounts_center.services.log_in import log_in
 from accounts_center.services.security_log import list_security_events
@@ -122,3 +128,18 @@ def test_turning_two_factor_off_needs_the_password(hub, enrolled):
     disable_two_factor(hub, session, PASSWORD, HOME)
     assert not two_factor_status(hub, session.identity_id).enabled
     assert log_in(hub, "ada@example.com", PASSWORD, HOME).is_full
+
+
+def test_guessing_the_password_to_turn_two_factor_off_is_throttled_per_address(
+        hub, enrolled):
+    session, _, _ = enrolled
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        with pytest.raises(InvalidInput):
+            disable_two_factor(hub, session, "not my password", HOME)
+    with pytest.raises(PasswordCheckThrottled) as refused:
+        disable_two_factor(hub, session, PASSWORD, HOME)  # unchecked, so not turned off
+    assert "Please wait 1 second" in refused.value.detail
+    assert "Nothing was changed" in refused.value.detail
+    assert two_factor_status(hub, session.identity_id).enabled
+    disable_two_factor(hub, session, PASSWORD, RequestOrigin("192.0.2.1", "Firefox"))
+    assert not two_factor_status(hub, session.identity_id).enabled

@@ -4,6 +4,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
+from accounts_center.domain.throttle import PER_ADDRESS
 from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings, csrf_from
@@ -159,3 +160,17 @@ def test_missing_form_fields_get_a_readable_page_not_a_500(client):
     assert response.status_code == 422
     assert "text/html" in response.headers["content-type"]
     assert "password" in response.text
+
+
+def test_sign_up_from_a_throttled_address_reads_clearly_and_creates_nothing(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    for n in range(PER_ADDRESS.free_failures + 1):
+        log_in_through_form(client, login=f"person{n}@example.com", password="a bad guess")
+    page = client.get("/signup")
+    response = client.post("/signup", data={"login": "new@example.com", "password": PASSWORD,
+                                            "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
+    assert "No account was created" in response.text and "Please wait" in response.text
+    assert 'value="new@example.com"' in response.text  # the form keeps what was typed
+    assert "ac_session" not in response.headers.get("set-cookie", "")

@@ -18,6 +18,7 @@ from accounts_center.services.login_throttling import (
     refuse_if_throttled,
     throttle_keys,
 )
+from accounts_center.services.password_checks import confirm_current_password, login_name_of
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.models import IdentityRow
 from accounts_center.store.unit_of_work import UnitOfWork
@@ -37,10 +38,6 @@ class TotpEnrolment:
 class TwoFactorStatus:
     enabled: bool
     unused_recovery_codes: int
-
-
-def login_name_of(identity: IdentityRow) -> str:
-    return identity.email or identity.phone or ""
 
 
 def two_factor_status(hub: Hub, identity_id: str) -> TwoFactorStatus:
@@ -137,10 +134,9 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
 
 def disable_two_factor(hub: Hub, current: CurrentSession, password: str,
                        origin: RequestOrigin) -> None:
-    with hub.unit_of_work() as uow:
-        stored_hash = _identity(uow, current).password_hash
-    if not hub.passwords.verify(stored_hash, password):
-        raise InvalidInput("That password is not correct.", field="password")
+    confirm_current_password(hub, current.identity_id, password, origin,
+                             wrong=InvalidInput("That password is not correct.",
+                                                field="password"))
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         identity = _identity(uow, current)

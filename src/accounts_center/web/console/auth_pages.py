@@ -14,7 +14,7 @@ from accounts_center.services.sign_up import sign_up
 from accounts_center.services.two_factor import complete_second_factor
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import safe_next_path
-from accounts_center.web.console.rendering import render
+from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
     check_csrf,
     clear_session_cookie,
@@ -47,9 +47,9 @@ def signup_submit(request: Request, login: FormText, password: FormText,
     try:
         session = sign_up(hub_of(request), login, password, origin_of(request))
     except AccountsCenterError as error:
-        return render(request, "signup.html", {"title": "Create your login",
-                                               "error": error.detail, "login": login,
-                                               "next_path": next}, status=error.status)
+        return with_retry_after(render(request, "signup.html", {
+            "title": "Create your login", "error": error.detail, "login": login,
+            "next_path": next}, status=error.status), error)
     # Back to where the person was going, e.g. an app's "Add to Accounts Center".
     response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
