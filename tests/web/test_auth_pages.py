@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
-from accounts_center.domain.throttle import PER_ADDRESS
+from accounts_center.domain.throttle import PER_ADDRESS, SECOND_FACTOR
 from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings, csrf_from
@@ -160,6 +160,29 @@ def test_missing_form_fields_get_a_readable_page_not_a_500(client):
     assert response.status_code == 422
     assert "text/html" in response.headers["content-type"]
     assert "password" in response.text
+
+
+def test_too_many_wrong_codes_get_a_clear_message_and_retry_after(person, clock):
+    start = person.post("/security/two-factor/start",
+                        data={"csrf_token": csrf_from(person.get("/security").text)})
+    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    person.post("/security/two-factor/confirm", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
+    person.cookies.delete("ac_session")
+    log_in_through_form(person)
+    token = csrf_from(person.get("/login/two-factor").text)
+    for _ in range(SECOND_FACTOR.burst):
+        wrong = person.post("/login/two-factor", data={"code": "abcd-efgh-jkmn",
+                                                       "csrf_token": token})
+        assert wrong.status_code == 401
+    clock.advance(seconds=30)
+    refused = person.post("/login/two-factor", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": token})
+    assert refused.status_code == 429
+    assert "Too many wrong codes" in refused.text and "wait 10 minutes" in refused.text
+    assert refused.headers["retry-after"] == str(10 * 60 - 30)
+    assert 'name="code"' in refused.text  # still the code page, still half logged in
+    assert person.get("/accounts").status_code == 303
 
 
 def test_sign_up_from_a_throttled_address_reads_clearly_and_creates_nothing(client):

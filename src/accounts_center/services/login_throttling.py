@@ -1,7 +1,9 @@
-"""Applying the throttle rules to stored counters (SECURITY-CHECKLIST 26).
+"""Applying the throttle rules to stored counters (SECURITY-CHECKLIST 26, 29).
 
 Which counters a guess counts on, and is refused by:
-- a password at login, and a second-factor code: the account and the address;
+- a password at login: the account and the address;
+- a second-factor code: the address and the person (`second_factor_key`), which a correct
+  password never clears;
 - the current password on the password and two-factor pages, and a sign-up that finds
   the name taken: the address.
 """
@@ -15,10 +17,12 @@ from accounts_center.domain.errors import LoginThrottled
 from accounts_center.domain.throttle import (
     PER_ACCOUNT,
     PER_ADDRESS,
+    SECOND_FACTOR,
     Counter,
     Rule,
     account_key,
     address_key,
+    second_factor_key,
     seconds_until,
 )
 from accounts_center.hub import Hub
@@ -27,6 +31,10 @@ from accounts_center.store.unit_of_work import UnitOfWork
 
 def throttle_keys(login_value: str, ip: str) -> dict[str, Rule]:
     return {account_key(login_value): PER_ACCOUNT, address_key(ip): PER_ADDRESS}
+
+
+def second_factor_keys(identity_id: str, ip: str) -> dict[str, Rule]:
+    return {second_factor_key(identity_id): SECOND_FACTOR, address_key(ip): PER_ADDRESS}
 
 
 def address_keys(ip: str) -> dict[str, Rule]:

@@ -8,15 +8,21 @@ from datetime import datetime
 
 from accounts_center.crypto import totp
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.errors import InvalidInput, LoginFailed, SecondFactorFailed
+from accounts_center.domain.errors import (
+    InvalidInput,
+    LoginFailed,
+    SecondFactorFailed,
+    SecondFactorThrottled,
+)
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.domain.throttle import second_factor_key
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, PARTIAL, CurrentSession, start_session
 from accounts_center.services.login_throttling import (
     count_failure,
     refuse_if_throttled,
-    throttle_keys,
+    second_factor_keys,
 )
 from accounts_center.services.password_checks import confirm_current_password, login_name_of
 from accounts_center.services.security_log import record_security_event
@@ -102,14 +108,21 @@ def confirm_totp_enrolment(hub: Hub, current: CurrentSession, code: str,
 
 def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
                            origin: RequestOrigin) -> CurrentSession:
-    """Swaps a partial session for a full one with a new token (rotation on privilege)."""
+    """Swaps a partial session for a full one with a new token (rotation on privilege).
+
+    Wrong codes, TOTP or recovery, count on the person's own counter, whatever the
+    address; only a right code or time clears it, never a right password (else whoever
+    knows the password could guess codes forever by logging in again between guesses)."""
     if pending.auth_level != PARTIAL:
         raise InvalidInput("There is no login waiting for a code.")
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         identity = _identity(uow, pending)
-        keys = throttle_keys(login_name_of(identity), origin.ip)
-        refuse_if_throttled(uow, keys, now)
+        keys = second_factor_keys(identity.id, origin.ip)
+        # Locked before it is read: one person's code checks take turns, so guesses sent
+        # at once cannot all slip in under the limit.
+        uow.throttles.lock(second_factor_key(identity.id), now)
+        refuse_if_throttled(uow, keys, now, SecondFactorThrottled)
         method = _accept_code(hub, uow, identity, code, now)
         if method is None:
             count_failure(uow, keys, now)
@@ -121,6 +134,7 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
         if row is None:
             raise LoginFailed()
         uow.hub_sessions.remove(row)
+        uow.throttles.clear(second_factor_key(identity.id))
         record_security_event(uow, identity.id, SecurityEventKind.LOGIN_SUCCEEDED, origin, now,
                               {"method": method})
         if method == "recovery_code":

@@ -102,9 +102,9 @@ def two_factor_submit(request: Request, code: FormText, csrf_token: FormText = "
     try:
         session = complete_second_factor(hub_of(request), pending, code, origin_of(request))
     except AccountsCenterError as error:
-        return render(request, "login_two_factor.html",
-                      {"title": "Enter your code", "error": error.detail, "next_path": next},
-                      status=error.status)
+        return with_retry_after(render(request, "login_two_factor.html", {
+            "title": "Enter your code", "error": error.detail, "next_path": next},
+            status=error.status), error)
     response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
     return response
