@@ -44,3 +44,8 @@ def test_new_names_are_not_counted_against_the_address(hub):
     for n in range(PER_ADDRESS.free_failures + 5):
         assert sign_up(hub, f"person{n}@example.com", PASSWORD, HOME).is_full
 
+
+def test_a_sign_up_hands_the_browser_a_device_cookie(hub, clock):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    assert hub.device_cookies.nonce_for(session.device_cookie, "ada@example.com",
+                                        clock.now())

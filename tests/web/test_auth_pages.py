@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
-from accounts_center.domain.throttle import PER_ADDRESS, SECOND_FACTOR
+from accounts_center.domain.throttle import PER_ACCOUNT, PER_ADDRESS, SECOND_FACTOR
 from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings, csrf_from
@@ -34,7 +34,58 @@ def test_under_https_the_session_cookie_is_secure_and_host_bound(database_url, c
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("__Host-ac_session=") and "Secure" in cookie
         assert "strict-transport-security" in response.headers
+        device = cookie_set(response, "__Host-ac_device")
+        assert "Secure" in device and "HttpOnly" in device and "Path=/" in device
     hub.close()
+
+
+def cookie_set(response, name: str) -> str:
+    found = [c for c in response.headers.get_list("set-cookie") if c.startswith(name + "=")]
+    assert found, f"no {name} cookie set"
+    return found[0]
+
+
+def test_a_full_login_leaves_a_lasting_device_cookie_that_logout_keeps(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    response = log_in_through_form(client)
+    device = cookie_set(response, "ac_device")
+    assert "HttpOnly" in device and "SameSite=lax" in device and "Path=/" in device
+    assert "Max-Age=15552000" in device  # 180 days, beyond any session
+    assert "ada" not in device
+    logout = client.post("/logout", data={"csrf_token": csrf_from(client.get("/accounts").text)})
+    assert "ac_device" not in logout.headers.get("set-cookie", "")
+    assert client.cookies.get("ac_device")
+
+
+def test_the_owners_browser_logs_in_while_a_flood_of_bad_passwords_slows_others(client):
+    sign_up_through_form(client)  # this browser is Ada's: it signed up
+    client.cookies.delete("ac_session")
+    with TestClient(client.app, follow_redirects=False) as attacker:
+        for _ in range(PER_ACCOUNT.free_failures + 3):
+            log_in_through_form(attacker, password="a bad guess")
+        refused = log_in_through_form(attacker)  # a stranger waits, right password or not
+        assert refused.status_code == 429 and "Too many failed login attempts" in refused.text
+    assert log_in_through_form(client).status_code == 303
+    assert client.get("/accounts").status_code == 200
+
+
+@pytest.mark.parametrize("whose", ["another login's", "tampered"])
+def test_a_device_cookie_for_another_login_or_tampered_does_not_skip_the_wait(client, whose):
+    sign_up_through_form(client, login="mallory@example.com")
+    mallorys = client.cookies.get("ac_device")
+    with TestClient(client.app, follow_redirects=False) as adas_browser:
+        sign_up_through_form(adas_browser)
+        adas = adas_browser.cookies.get("ac_device")
+    client.cookies.clear()
+    for _ in range(PER_ACCOUNT.free_failures + 1):
+        log_in_through_form(client, password="a bad guess")
+    client.cookies.set("ac_device", mallorys if whose == "another login's"
+                       else adas[:-1] + ("A" if adas[-1] != "A" else "B"))
+    assert log_in_through_form(client).status_code == 429
+    client.cookies.set("ac_device", adas)
+    assert log_in_through_form(client).status_code == 303
+
 
 
 @pytest.mark.parametrize("token", [None, "", "0" * 64])

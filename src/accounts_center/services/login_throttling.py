@@ -1,7 +1,9 @@
 """Applying the throttle rules to stored counters (SECURITY-CHECKLIST 26, 29).
 
 Which counters a guess counts on, and is refused by:
-- a password at login: the account and the address;
+- a password at login: the address, and either the account (an unknown browser) or the
+  browser's own device cookie (one that logged in to this account before), never both,
+  so strangers' failures cannot slow the owner's browser down, nor its typos the account;
 - a second-factor code: the address and the person (`second_factor_key`), which a correct
   password never clears;
 - the current password on the password and two-factor pages, and a sign-up that finds
@@ -17,11 +19,13 @@ from accounts_center.domain.errors import LoginThrottled
 from accounts_center.domain.throttle import (
     PER_ACCOUNT,
     PER_ADDRESS,
+    PER_DEVICE,
     SECOND_FACTOR,
     Counter,
     Rule,
     account_key,
     address_key,
+    device_key,
     second_factor_key,
     seconds_until,
 )
@@ -29,8 +33,11 @@ from accounts_center.hub import Hub
 from accounts_center.store.unit_of_work import UnitOfWork
 
 
-def throttle_keys(login_value: str, ip: str) -> dict[str, Rule]:
-    return {account_key(login_value): PER_ACCOUNT, address_key(ip): PER_ADDRESS}
+def password_keys(login_value: str, ip: str, device_nonce: str | None) -> dict[str, Rule]:
+    """``device_nonce``: from a valid device cookie for this login name, else None."""
+    own: dict[str, Rule] = ({device_key(device_nonce): PER_DEVICE} if device_nonce
+                            else {account_key(login_value): PER_ACCOUNT})
+    return {**own, address_key(ip): PER_ADDRESS}
 
 
 def second_factor_keys(identity_id: str, ip: str) -> dict[str, Rule]:

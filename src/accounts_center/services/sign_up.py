@@ -8,6 +8,8 @@ login page does.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.exc import IntegrityError
 
 from accounts_center.domain.errors import AlreadyRegistered, SignUpThrottled
@@ -53,4 +55,5 @@ def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curre
         record_security_event(uow, identity.id, SecurityEventKind.SIGNED_UP, origin, now)
         session = start_session(uow, hub, identity.id, FULL, origin, now)
         uow.commit()
-        return session
+    # Signing up is the first full login: this browser is the owner's from now on.
+    return replace(session, device_cookie=hub.device_cookies.issue(name.value, now))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from accounts_center.crypto import totp
@@ -142,8 +142,9 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
                                   origin, now, {"left": uow.identities.unused_recovery_codes(
                                       identity.id)})
         session = start_session(uow, hub, identity.id, FULL, origin, now)
+        login_value = login_name_of(identity)
         uow.commit()
-        return session
+    return replace(session, device_cookie=hub.device_cookies.issue(login_value, now))
 
 
 def disable_two_factor(hub: Hub, current: CurrentSession, password: str,

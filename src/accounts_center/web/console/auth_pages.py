@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from accounts_center.domain.errors import AccountsCenterError, LoginThrottled
+from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.services.hub_sessions import log_out
 from accounts_center.services.log_in import log_in
 from accounts_center.services.sign_up import sign_up
@@ -19,6 +19,7 @@ from accounts_center.web.request_context import (
     check_csrf,
     clear_session_cookie,
     current_session,
+    device_cookie_of,
     hub_of,
     origin_of,
     set_session_cookie,
@@ -66,14 +67,12 @@ def login_submit(request: Request, login: FormText, password: FormText, csrf_tok
                  next: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     try:
-        session = log_in(hub_of(request), login, password, origin_of(request))
+        session = log_in(hub_of(request), login, password, origin_of(request),
+                         device_cookie_of(request))
     except AccountsCenterError as error:
-        response = render(request, "login.html", {"title": "Log in", "error": error.detail,
-                                                  "login": login, "next_path": next},
-                          status=error.status)
-        if isinstance(error, LoginThrottled):
-            response.headers["Retry-After"] = str(error.retry_after_seconds)
-        return response
+        return with_retry_after(render(request, "login.html", {
+            "title": "Log in", "error": error.detail, "login": login, "next_path": next},
+            status=error.status), error)
     target = (safe_next_path(next) if session.is_full
               else "/login/two-factor?next=" + quote(safe_next_path(next), safe="/"))
     response = RedirectResponse(target, status_code=303)
