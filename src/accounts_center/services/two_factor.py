@@ -117,11 +117,12 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
         raise InvalidInput("There is no login waiting for a code.")
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
+        # Locked before anything is read: one person's code checks take turns, so guesses
+        # sent at once cannot all slip in under the limit, nor one code be used twice
+        # (each check sees the step the one before it spent).
+        uow.throttles.lock(second_factor_key(pending.identity_id), now)
         identity = _identity(uow, pending)
         keys = second_factor_keys(identity.id, origin.ip)
-        # Locked before it is read: one person's code checks take turns, so guesses sent
-        # at once cannot all slip in under the limit.
-        uow.throttles.lock(second_factor_key(identity.id), now)
         refuse_if_throttled(uow, keys, now, SecondFactorThrottled)
         method = _accept_code(hub, uow, identity, code, now)
         if method is None:
