@@ -70,8 +70,7 @@ class LoginThrottled(AccountsCenterError):
 class SecondFactorThrottled(LoginThrottled):
     code = "second-factor-throttled"
     title = "Too many wrong codes"
-    what = ("Too many wrong codes for this account, so no code is checked for now. "
-            "This holds on every device.")
+    what = "Too many wrong codes, so no code is checked for now."
 
 
 class PasswordCheckThrottled(LoginThrottled):
