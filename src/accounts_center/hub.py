@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from accounts_center.clock import Clock, SystemClock
+from accounts_center.crypto.device_cookies import DeviceCookies
 from accounts_center.crypto.encryption import SecretBox
 from accounts_center.crypto.passwords import PasswordHashing
 from accounts_center.settings import Settings
@@ -28,6 +29,7 @@ class Hub:
     clock: Clock
     passwords: PasswordHashing
     secret_box: SecretBox
+    device_cookies: DeviceCookies
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     # Per-process caches of values every process can rebuild from the database.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +83,7 @@ def build_hub(settings: Settings, *, clock: Clock | None = None,
                                   memory_kib=settings.argon2_memory_kib,
                                   parallelism=settings.argon2_parallelism),
         secret_box=SecretBox(key),
+        device_cookies=DeviceCookies(key),
     )
     database_file = sqlite_file(engine) if serving else None
     if database_file:

@@ -2,8 +2,9 @@
 
 import pytest
 
-from accounts_center.domain.errors import InvalidInput, LoginFailed
+from accounts_center.domain.errors import InvalidInput, LoginFailed, PasswordCheckThrottled
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.throttle import PER_ADDRESS
 from accounts_center.services.change_password import change_password
 from accounts_center.services.hub_sessions import resolve_session
 from accounts_center.services.log_in import log_in
@@ -44,3 +45,20 @@ def test_a_bad_change_is_refused_and_changes_nothing(hub, given_current, new, fi
     assert refused.value.field == field
     assert resolve_session(hub, current.token, HOME) is not None
     assert log_in(hub, "ada@example.com", OLD, HOME).is_full
+
+
+def test_guessing_the_current_password_is_throttled_per_address(hub, clock):
+    # Whoever holds someone's session must not get unlimited guesses at their password.
+    current = sign_up(hub, "ada@example.com", OLD, HOME)
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        with pytest.raises(InvalidInput):
+            change_password(hub, current, "wrong password!!", NEW, log_out_others=True,
+                            origin=HOME)
+    with pytest.raises(PasswordCheckThrottled) as refused:
+        change_password(hub, current, OLD, NEW, log_out_others=True, origin=HOME)
+    assert refused.value.status == 429 and refused.value.retry_after_seconds == 1
+    assert "Please wait 1 second" in refused.value.detail
+    assert resolve_session(hub, current.token, HOME) is not None  # nothing changed
+    assert log_in(hub, "ada@example.com", OLD, RequestOrigin("192.0.2.1")).is_full
+    clock.advance(seconds=refused.value.retry_after_seconds)
+    assert change_password(hub, current, OLD, NEW, log_out_others=True, origin=HOME).is_full

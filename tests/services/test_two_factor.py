@@ -1,14 +1,22 @@
 """Optional TOTP two-factor login with recovery codes (CHECKLIST 29)."""
 
 import contextlib
+from datetime import timedelta
 
 import pyotp
 import pytest
 from sqlalchemy import select
 
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.errors import InvalidInput, LoginThrottled, SecondFactorFailed
+from accounts_center.domain.errors import (
+    InvalidInput,
+    LoginThrottled,
+    PasswordCheckThrottled,
+    SecondFactorFailed,
+    SecondFactorThrottled,
+)
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.throttle import PER_ADDRESS, SECOND_FACTOR
 from accounts_center.services.hub_sessions import resolve_session
 from accounts_center.services.log_in import log_in
 from accounts_center.services.security_log import list_security_events
@@ -28,6 +36,16 @@ PASSWORD = "correct horse battery"
 
 def code_at(secret, clock, steps=0):
     return pyotp.TOTP(secret).at(clock.now().timestamp() + 30 * steps)
+
+
+def wrong_code(secret, clock):
+    """Six digits that match none of the steps the hub would accept now."""
+    valid = {code_at(secret, clock, steps) for steps in range(-2, 3)}
+    return next(c for c in ("000000", "111111", "123456", "999999") if c not in valid)
+
+
+def address(n):
+    return RequestOrigin(f"198.51.100.{n % 250}", "Bot")
 
 
 @pytest.fixture
@@ -115,6 +133,80 @@ def test_guessing_codes_is_throttled(hub, enrolled):
                 complete_second_factor(hub, pending, f"{guess:06d}", HOME)
 
 
+def test_wrong_codes_are_at_most_ten_an_hour_even_with_a_right_password_between_them(
+        hub, enrolled, clock):
+    # Whoever knows the password logs in again before every guess, each time from a new
+    # address: a right password must not buy more guesses, nor a new address.
+    _, secret, _ = enrolled
+    start, checked, n = clock.now(), 0, 0
+    while clock.now() - start < timedelta(hours=1):
+        n += 1
+        try:
+            pending = log_in(hub, "ada@example.com", PASSWORD, address(n))
+            complete_second_factor(hub, pending, wrong_code(secret, clock), address(n))
+        except SecondFactorFailed:
+            checked += 1
+        except LoginThrottled as refused:
+            clock.advance(seconds=refused.retry_after_seconds)
+    assert checked == SECOND_FACTOR.most_in(timedelta(hours=1)) == 10
+
+
+def test_a_refused_code_says_how_long_to_wait_and_even_the_right_code_waits(
+        hub, enrolled, clock):
+    _, secret, _ = enrolled
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    for _ in range(SECOND_FACTOR.burst):
+        with pytest.raises(SecondFactorFailed):
+            complete_second_factor(hub, pending, wrong_code(secret, clock), HOME)
+    clock.advance(seconds=30)
+    with pytest.raises(SecondFactorThrottled) as refused:
+        complete_second_factor(hub, pending, code_at(secret, clock), HOME)
+    assert refused.value.status == 429
+    assert refused.value.retry_after_seconds == 10 * 60 - 30
+    assert "Please wait 10 minutes" in refused.value.detail
+    clock.advance(seconds=refused.value.retry_after_seconds)
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)  # a half login lasts 10 min
+    assert complete_second_factor(hub, pending, code_at(secret, clock), HOME).is_full
+
+
+def test_recovery_codes_count_on_the_same_counter(hub, enrolled, clock):
+    _, secret, codes = enrolled
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    for guess in range(SECOND_FACTOR.burst):
+        with pytest.raises(SecondFactorFailed):
+            complete_second_factor(hub, pending, f"abcd-efgh-jk{guess}{guess}", address(guess))
+    with pytest.raises(SecondFactorThrottled):
+        complete_second_factor(hub, pending, codes[0], HOME)
+    with pytest.raises(SecondFactorThrottled):
+        complete_second_factor(hub, pending, code_at(secret, clock, 1), HOME)
+
+
+def test_only_a_right_code_starts_the_count_of_wrong_codes_over(hub, enrolled, clock):
+    _, secret, _ = enrolled
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    for _ in range(SECOND_FACTOR.burst - 1):
+        with pytest.raises(SecondFactorFailed):
+            complete_second_factor(hub, pending, wrong_code(secret, clock), HOME)
+    log_in(hub, "ada@example.com", PASSWORD, HOME)  # a right password changes nothing
+    complete_second_factor(hub, pending, code_at(secret, clock, 1), HOME)
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    for _ in range(SECOND_FACTOR.burst):  # a full allowance again
+        with pytest.raises(SecondFactorFailed):
+            complete_second_factor(hub, pending, wrong_code(secret, clock), HOME)
+    with pytest.raises(SecondFactorThrottled):
+        complete_second_factor(hub, pending, wrong_code(secret, clock), HOME)
+
+
+def test_each_wrong_code_is_a_security_event_the_person_sees(hub, enrolled, clock):
+    session, secret, _ = enrolled
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    for n in range(SECOND_FACTOR.burst):
+        with contextlib.suppress(SecondFactorFailed):
+            complete_second_factor(hub, pending, wrong_code(secret, clock), address(n))
+    kinds = [e.kind.value for e in list_security_events(hub, session.identity_id)]
+    assert kinds.count("second_factor_failed") == SECOND_FACTOR.burst
+
+
 def test_turning_two_factor_off_needs_the_password(hub, enrolled):
     session, _, _ = enrolled
     with pytest.raises(InvalidInput):
@@ -122,3 +214,18 @@ def test_turning_two_factor_off_needs_the_password(hub, enrolled):
     disable_two_factor(hub, session, PASSWORD, HOME)
     assert not two_factor_status(hub, session.identity_id).enabled
     assert log_in(hub, "ada@example.com", PASSWORD, HOME).is_full
+
+
+def test_guessing_the_password_to_turn_two_factor_off_is_throttled_per_address(
+        hub, enrolled):
+    session, _, _ = enrolled
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        with pytest.raises(InvalidInput):
+            disable_two_factor(hub, session, "not my password", HOME)
+    with pytest.raises(PasswordCheckThrottled) as refused:
+        disable_two_factor(hub, session, PASSWORD, HOME)  # unchecked, so not turned off
+    assert "Please wait 1 second" in refused.value.detail
+    assert "Nothing was changed" in refused.value.detail
+    assert two_factor_status(hub, session.identity_id).enabled
+    disable_two_factor(hub, session, PASSWORD, RequestOrigin("192.0.2.1", "Firefox"))
+    assert not two_factor_status(hub, session.identity_id).enabled

@@ -4,6 +4,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
+from accounts_center.domain.throttle import PER_ACCOUNT, PER_ADDRESS, SECOND_FACTOR
 from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings, csrf_from
@@ -33,7 +34,58 @@ def test_under_https_the_session_cookie_is_secure_and_host_bound(database_url, c
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("__Host-ac_session=") and "Secure" in cookie
         assert "strict-transport-security" in response.headers
+        device = cookie_set(response, "__Host-ac_device")
+        assert "Secure" in device and "HttpOnly" in device and "Path=/" in device
     hub.close()
+
+
+def cookie_set(response, name: str) -> str:
+    found = [c for c in response.headers.get_list("set-cookie") if c.startswith(name + "=")]
+    assert found, f"no {name} cookie set"
+    return found[0]
+
+
+def test_a_full_login_leaves_a_lasting_device_cookie_that_logout_keeps(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    response = log_in_through_form(client)
+    device = cookie_set(response, "ac_device")
+    assert "HttpOnly" in device and "SameSite=lax" in device and "Path=/" in device
+    assert "Max-Age=15552000" in device  # 180 days, beyond any session
+    assert "ada" not in device
+    logout = client.post("/logout", data={"csrf_token": csrf_from(client.get("/accounts").text)})
+    assert "ac_device" not in logout.headers.get("set-cookie", "")
+    assert client.cookies.get("ac_device")
+
+
+def test_the_owners_browser_logs_in_while_a_flood_of_bad_passwords_slows_others(client):
+    sign_up_through_form(client)  # this browser is Ada's: it signed up
+    client.cookies.delete("ac_session")
+    with TestClient(client.app, follow_redirects=False) as attacker:
+        for _ in range(PER_ACCOUNT.free_failures + 3):
+            log_in_through_form(attacker, password="a bad guess")
+        refused = log_in_through_form(attacker)  # a stranger waits, right password or not
+        assert refused.status_code == 429 and "Too many failed login attempts" in refused.text
+    assert log_in_through_form(client).status_code == 303
+    assert client.get("/accounts").status_code == 200
+
+
+@pytest.mark.parametrize("whose", ["another login's", "tampered"])
+def test_a_device_cookie_for_another_login_or_tampered_does_not_skip_the_wait(client, whose):
+    sign_up_through_form(client, login="mallory@example.com")
+    mallorys = client.cookies.get("ac_device")
+    with TestClient(client.app, follow_redirects=False) as adas_browser:
+        sign_up_through_form(adas_browser)
+        adas = adas_browser.cookies.get("ac_device")
+    client.cookies.clear()
+    for _ in range(PER_ACCOUNT.free_failures + 1):
+        log_in_through_form(client, password="a bad guess")
+    client.cookies.set("ac_device", mallorys if whose == "another login's"
+                       else adas[:-1] + ("A" if adas[-1] != "A" else "B"))
+    assert log_in_through_form(client).status_code == 429
+    client.cookies.set("ac_device", adas)
+    assert log_in_through_form(client).status_code == 303
+
 
 
 @pytest.mark.parametrize("token", [None, "", "0" * 64])
@@ -159,3 +211,40 @@ def test_missing_form_fields_get_a_readable_page_not_a_500(client):
     assert response.status_code == 422
     assert "text/html" in response.headers["content-type"]
     assert "password" in response.text
+
+
+def test_too_many_wrong_codes_get_a_clear_message_and_retry_after(person, clock):
+    start = person.post("/security/two-factor/start",
+                        data={"csrf_token": csrf_from(person.get("/security").text)})
+    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    person.post("/security/two-factor/confirm", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
+    person.cookies.delete("ac_session")
+    log_in_through_form(person)
+    token = csrf_from(person.get("/login/two-factor").text)
+    for _ in range(SECOND_FACTOR.burst):
+        wrong = person.post("/login/two-factor", data={"code": "abcd-efgh-jkmn",
+                                                       "csrf_token": token})
+        assert wrong.status_code == 401
+    clock.advance(seconds=30)
+    refused = person.post("/login/two-factor", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": token})
+    assert refused.status_code == 429
+    assert "Too many wrong codes" in refused.text and "wait 10 minutes" in refused.text
+    assert refused.headers["retry-after"] == str(10 * 60 - 30)
+    assert 'name="code"' in refused.text  # still the code page, still half logged in
+    assert person.get("/accounts").status_code == 303
+
+
+def test_sign_up_from_a_throttled_address_reads_clearly_and_creates_nothing(client):
+    sign_up_through_form(client)
+    client.cookies.clear()
+    for n in range(PER_ADDRESS.free_failures + 1):
+        log_in_through_form(client, login=f"person{n}@example.com", password="a bad guess")
+    page = client.get("/signup")
+    response = client.post("/signup", data={"login": "new@example.com", "password": PASSWORD,
+                                            "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
+    assert "No account was created" in response.text and "Please wait" in response.text
+    assert 'value="new@example.com"' in response.text  # the form keeps what was typed
+    assert "ac_session" not in response.headers.get("set-cookie", "")

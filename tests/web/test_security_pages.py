@@ -4,6 +4,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
+from accounts_center.domain.throttle import PER_ADDRESS
 from tests.support import csrf_from
 from tests.web.conftest import PASSWORD, log_in_through_form, sign_up_through_form
 
@@ -123,3 +124,47 @@ def test_sessions_show_a_readable_device_name(client):
                           "Firefox/128.0"}) as firefox:
         sign_up_through_form(firefox)
         assert ">Firefox on Linux</td>" in firefox.get("/security").text
+
+
+def turn_on_two_factor(person, clock) -> None:
+    start = person.post("/security/two-factor/start",
+                        data={"csrf_token": csrf_from(person.get("/security").text)})
+    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    person.post("/security/two-factor/confirm", data={
+        "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
+
+
+def test_guessing_the_current_password_is_throttled_with_a_clear_message(person, clock):
+    token = csrf_from(person.get("/security").text)
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        wrong = person.post("/security/password", data={
+            "current_password": "a guess at it", "new_password": "a brand new passphrase",
+            "csrf_token": token})
+        assert wrong.status_code == 422
+    refused = person.post("/security/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase",
+        "csrf_token": token})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+    assert "Too many wrong passwords" in refused.text and "Please wait 1 second" in refused.text
+    assert "Nothing was changed" in refused.text
+    clock.advance(seconds=1)
+    person.cookies.clear()
+    assert log_in_through_form(person).status_code == 303  # the old password still works
+
+
+def test_guessing_the_password_to_turn_two_factor_off_is_throttled(person, clock):
+    turn_on_two_factor(person, clock)
+    token = csrf_from(person.get("/security").text)
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        wrong = person.post("/security/two-factor/disable",
+                            data={"password": "a guess at it", "csrf_token": token})
+        assert wrong.status_code == 422
+    refused = person.post("/security/two-factor/disable",
+                          data={"password": PASSWORD, "csrf_token": token})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+    assert "Too many wrong passwords" in refused.text and "Please wait" in refused.text
+    assert "10 unused recovery codes" in refused.text  # still on
+    clock.advance(seconds=1)
+    right = person.post("/security/two-factor/disable",
+                        data={"password": PASSWORD, "csrf_token": token})
+    assert right.status_code == 303

@@ -52,17 +52,45 @@ class LoginFailed(AccountsCenterError):
 
 
 class LoginThrottled(AccountsCenterError):
+    """A guess refused unchecked for a while. Every throttled refusal is one of these, so
+    each edge answers them alike (429 with ``Retry-After``); subclasses say what was tried
+    too often."""
+
     code = "login-throttled"
     title = "Too many failed attempts"
     status = 429
+    what = "Too many failed login attempts."
 
     def __init__(self, retry_after_seconds: int) -> None:
         self.retry_after_seconds = retry_after_seconds
-        unit = "second" if retry_after_seconds == 1 else "seconds"
-        super().__init__(
-            f"Too many failed login attempts. Please wait {retry_after_seconds} {unit} "
-            "and try again."
-        )
+        super().__init__(f"{self.what} Please wait {wait_phrase(retry_after_seconds)} "
+                         "and try again.")
+
+
+class SecondFactorThrottled(LoginThrottled):
+    code = "second-factor-throttled"
+    title = "Too many wrong codes"
+    what = "Too many wrong codes, so no code is checked for now."
+
+
+class PasswordCheckThrottled(LoginThrottled):
+    code = "password-check-throttled"
+    title = "Too many wrong passwords"
+    what = "Too many wrong passwords from your network. Nothing was changed."
+
+
+class SignUpThrottled(LoginThrottled):
+    code = "sign-up-throttled"
+    title = "Too many attempts"
+    what = "Too many failed attempts from your network. No account was created."
+
+
+def wait_phrase(seconds: int) -> str:
+    """"45 seconds", "2 minutes" (rounded up: waiting less would be refused again)."""
+    if seconds < 60:
+        return f"{seconds} second" + ("" if seconds == 1 else "s")
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute" + ("" if minutes == 1 else "s")
 
 
 class SecondFactorFailed(AccountsCenterError):

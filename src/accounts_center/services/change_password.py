@@ -10,20 +10,16 @@ from accounts_center.domain.password_policy import check_new_password
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
+from accounts_center.services.password_checks import confirm_current_password
 from accounts_center.services.security_log import record_security_event
-from accounts_center.services.two_factor import login_name_of
 
 
 def change_password(hub: Hub, current: CurrentSession, current_password: str,
                     new_password: str, *, log_out_others: bool,
                     origin: RequestOrigin) -> CurrentSession:
-    with hub.unit_of_work() as uow:
-        identity = uow.identities.get(current.identity_id)
-        if identity is None:
-            raise LoginFailed()
-        stored_hash, login_value = identity.password_hash, login_name_of(identity)
-    if not hub.passwords.verify(stored_hash, current_password):
-        raise InvalidInput("Your current password is not correct.", field="current_password")
+    login_value = confirm_current_password(
+        hub, current.identity_id, current_password, origin,
+        wrong=InvalidInput("Your current password is not correct.", field="current_password"))
     check_new_password(new_password, login_value=login_value)
     if new_password == current_password:
         raise InvalidInput("Choose a password different from the current one.",

@@ -34,6 +34,9 @@ class CurrentSession:
     auth_level: str
     token: str
     authenticated_at: datetime
+    # Set by a full login (password, second factor, sign-up): the signed device cookie
+    # the browser should now keep (`crypto/device_cookies.py`).
+    device_cookie: str | None = None
 
     @property
     def is_full(self) -> bool:

@@ -1,16 +1,29 @@
-"""Creating a hub identity with an email or phone number and a password."""
+"""Creating a hub identity with an email or phone number and a password.
+
+"Already exists" tells whoever asks that a name has an account, so that answer counts as
+a failed guess on the address's counter, shared with failed logins, and sign-up is
+refused while that counter blocks: enumerating names here costs what guessing at the
+login page does.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.exc import IntegrityError
 
-from accounts_center.domain.errors import AlreadyRegistered
+from accounts_center.domain.errors import AlreadyRegistered, SignUpThrottled
 from accounts_center.domain.login_names import LoginKind, parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.password_policy import check_new_password
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
+from accounts_center.services.login_throttling import (
+    address_keys,
+    count_failure,
+    refuse_if_throttled,
+)
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.models import IdentityRow
 
@@ -20,10 +33,15 @@ _TAKEN = "An account with that email address or phone number already exists. Log
 def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> CurrentSession:
     name = parse_login_name(login)
     check_new_password(password, login_value=name.value)
+    keys = address_keys(origin.ip)
+    with hub.unit_of_work() as uow:
+        refuse_if_throttled(uow, keys, hub.clock.now(), SignUpThrottled)
     password_hash = hub.passwords.hash(password)  # slow on purpose: outside the transaction
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         if uow.identities.by_login_name(name) is not None:
+            count_failure(uow, keys, now)
+            uow.commit()
             raise AlreadyRegistered(_TAKEN, field="login")
         identity = IdentityRow(
             id=hub.new_id(), password_hash=password_hash, password_changed_at=now,
@@ -37,4 +55,5 @@ def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curre
         record_security_event(uow, identity.id, SecurityEventKind.SIGNED_UP, origin, now)
         session = start_session(uow, hub, identity.id, FULL, origin, now)
         uow.commit()
-        return session
+    # Signing up is the first full login: this browser is the owner's from now on.
+    return replace(session, device_cookie=hub.device_cookies.issue(name.value, now))

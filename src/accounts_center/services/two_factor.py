@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from accounts_center.crypto import totp
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.errors import InvalidInput, LoginFailed, SecondFactorFailed
+from accounts_center.domain.errors import (
+    InvalidInput,
+    LoginFailed,
+    SecondFactorFailed,
+    SecondFactorThrottled,
+)
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.domain.throttle import second_factor_key
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, PARTIAL, CurrentSession, start_session
 from accounts_center.services.login_throttling import (
     count_failure,
     refuse_if_throttled,
-    throttle_keys,
+    second_factor_keys,
 )
+from accounts_center.services.password_checks import confirm_current_password, login_name_of
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.models import IdentityRow
 from accounts_center.store.unit_of_work import UnitOfWork
@@ -37,10 +44,6 @@ class TotpEnrolment:
 class TwoFactorStatus:
     enabled: bool
     unused_recovery_codes: int
-
-
-def login_name_of(identity: IdentityRow) -> str:
-    return identity.email or identity.phone or ""
 
 
 def two_factor_status(hub: Hub, identity_id: str) -> TwoFactorStatus:
@@ -105,14 +108,22 @@ def confirm_totp_enrolment(hub: Hub, current: CurrentSession, code: str,
 
 def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
                            origin: RequestOrigin) -> CurrentSession:
-    """Swaps a partial session for a full one with a new token (rotation on privilege)."""
+    """Swaps a partial session for a full one with a new token (rotation on privilege).
+
+    Wrong codes, TOTP or recovery, count on the person's own counter, whatever the
+    address; only a right code or time clears it, never a right password (else whoever
+    knows the password could guess codes forever by logging in again between guesses)."""
     if pending.auth_level != PARTIAL:
         raise InvalidInput("There is no login waiting for a code.")
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
+        # Locked before anything is read: one person's code checks take turns, so guesses
+        # sent at once cannot all slip in under the limit, nor one code be used twice
+        # (each check sees the step the one before it spent).
+        uow.throttles.lock(second_factor_key(pending.identity_id), now)
         identity = _identity(uow, pending)
-        keys = throttle_keys(login_name_of(identity), origin.ip)
-        refuse_if_throttled(uow, keys, now)
+        keys = second_factor_keys(identity.id, origin.ip)
+        refuse_if_throttled(uow, keys, now, SecondFactorThrottled)
         method = _accept_code(hub, uow, identity, code, now)
         if method is None:
             count_failure(uow, keys, now)
@@ -124,6 +135,7 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
         if row is None:
             raise LoginFailed()
         uow.hub_sessions.remove(row)
+        uow.throttles.clear(second_factor_key(identity.id))
         record_security_event(uow, identity.id, SecurityEventKind.LOGIN_SUCCEEDED, origin, now,
                               {"method": method})
         if method == "recovery_code":
@@ -131,16 +143,16 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
                                   origin, now, {"left": uow.identities.unused_recovery_codes(
                                       identity.id)})
         session = start_session(uow, hub, identity.id, FULL, origin, now)
+        login_value = login_name_of(identity)
         uow.commit()
-        return session
+    return replace(session, device_cookie=hub.device_cookies.issue(login_value, now))
 
 
 def disable_two_factor(hub: Hub, current: CurrentSession, password: str,
                        origin: RequestOrigin) -> None:
-    with hub.unit_of_work() as uow:
-        stored_hash = _identity(uow, current).password_hash
-    if not hub.passwords.verify(stored_hash, password):
-        raise InvalidInput("That password is not correct.", field="password")
+    confirm_current_password(hub, current.identity_id, password, origin,
+                             wrong=InvalidInput("That password is not correct.",
+                                                field="password"))
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         identity = _identity(uow, current)

@@ -85,7 +85,8 @@ class SecurityEventRow(Base):
 class LoginThrottleRow(Base):
     __tablename__ = "login_throttles"
 
-    # "account:<sha256 of login name>" or "address:<ip>"
+    # "account:<sha256 of login name>", "address:<ip>", "device:<sha256 of cookie nonce>"
+    # or "second-factor:<identity id>" (domain/throttle.py)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,10 +1,11 @@
 """Per-request facts the handlers need: the hub, where the request came from, the cookie
-session, and CSRF tokens (SECURITY-CHECKLIST 28, 32)."""
+session, the device cookie, and CSRF tokens (SECURITY-CHECKLIST 26, 28, 32)."""
 
 from __future__ import annotations
 
 from fastapi import Request, Response
 
+from accounts_center.crypto import device_cookies
 from accounts_center.crypto.tokens import derived_token, new_token, same_token
 from accounts_center.domain.errors import CsrfFailed
 from accounts_center.domain.origin import RequestOrigin
@@ -13,6 +14,7 @@ from accounts_center.services.hub_sessions import CurrentSession, resolve_sessio
 
 SESSION_COOKIE = "ac_session"
 PRESESSION_COOKIE = "ac_csrf"
+DEVICE_COOKIE = "ac_device"
 
 
 def hub_of(request: Request) -> Hub:
@@ -41,11 +43,23 @@ def current_session(request: Request) -> CurrentSession | None:
 
 
 def set_session_cookie(request: Request, response: Response, session: CurrentSession) -> None:
+    """Also keeps the device cookie a login earned, so no login path can forget it."""
     hub = hub_of(request)
     response.set_cookie(cookie_name(request, SESSION_COOKIE), session.token,
                         max_age=hub.settings.session_absolute_days * 86400, path="/",
                         httponly=True, samesite="lax", secure=hub.settings.cookies_secure)
+    if session.device_cookie:
+        # It outlives sessions and logout on purpose: it says this browser has logged in
+        # to this account before, which is all it is good for (see log_in).
+        response.set_cookie(cookie_name(request, DEVICE_COOKIE), session.device_cookie,
+                            max_age=int(device_cookies.LIFETIME.total_seconds()), path="/",
+                            httponly=True, samesite="lax",
+                            secure=hub.settings.cookies_secure)
     request.state.current_session = session
+
+
+def device_cookie_of(request: Request) -> str:
+    return request.cookies.get(cookie_name(request, DEVICE_COOKIE), "")
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:

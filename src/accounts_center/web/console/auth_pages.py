@@ -7,18 +7,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from accounts_center.domain.errors import AccountsCenterError, LoginThrottled
+from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.services.hub_sessions import log_out
 from accounts_center.services.log_in import log_in
 from accounts_center.services.sign_up import sign_up
 from accounts_center.services.two_factor import complete_second_factor
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import safe_next_path
-from accounts_center.web.console.rendering import render
+from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
     check_csrf,
     clear_session_cookie,
     current_session,
+    device_cookie_of,
     hub_of,
     origin_of,
     set_session_cookie,
@@ -47,9 +48,9 @@ def signup_submit(request: Request, login: FormText, password: FormText,
     try:
         session = sign_up(hub_of(request), login, password, origin_of(request))
     except AccountsCenterError as error:
-        return render(request, "signup.html", {"title": "Create your login",
-                                               "error": error.detail, "login": login,
-                                               "next_path": next}, status=error.status)
+        return with_retry_after(render(request, "signup.html", {
+            "title": "Create your login", "error": error.detail, "login": login,
+            "next_path": next}, status=error.status), error)
     # Back to where the person was going, e.g. an app's "Add to Accounts Center".
     response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
@@ -66,14 +67,12 @@ def login_submit(request: Request, login: FormText, password: FormText, csrf_tok
                  next: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     try:
-        session = log_in(hub_of(request), login, password, origin_of(request))
+        session = log_in(hub_of(request), login, password, origin_of(request),
+                         device_cookie_of(request))
     except AccountsCenterError as error:
-        response = render(request, "login.html", {"title": "Log in", "error": error.detail,
-                                                  "login": login, "next_path": next},
-                          status=error.status)
-        if isinstance(error, LoginThrottled):
-            response.headers["Retry-After"] = str(error.retry_after_seconds)
-        return response
+        return with_retry_after(render(request, "login.html", {
+            "title": "Log in", "error": error.detail, "login": login, "next_path": next},
+            status=error.status), error)
     target = (safe_next_path(next) if session.is_full
               else "/login/two-factor?next=" + quote(safe_next_path(next), safe="/"))
     response = RedirectResponse(target, status_code=303)
@@ -102,9 +101,9 @@ def two_factor_submit(request: Request, code: FormText, csrf_token: FormText = "
     try:
         session = complete_second_factor(hub_of(request), pending, code, origin_of(request))
     except AccountsCenterError as error:
-        return render(request, "login_two_factor.html",
-                      {"title": "Enter your code", "error": error.detail, "next_path": next},
-                      status=error.status)
+        return with_retry_after(render(request, "login_two_factor.html", {
+            "title": "Enter your code", "error": error.detail, "next_path": next},
+            status=error.status), error)
     response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
     return response

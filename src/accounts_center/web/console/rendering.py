@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from accounts_center.domain.devices import describe_device
+from accounts_center.domain.errors import AccountsCenterError, LoginThrottled
 from accounts_center.web.request_context import csrf_token, current_session, ensure_presession
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,6 +50,14 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     }
     response = templates.TemplateResponse(request, template, values, status_code=status)
     ensure_presession(request, response)
+    return response
+
+
+def with_retry_after(response: HTMLResponse, error: AccountsCenterError) -> HTMLResponse:
+    """A form shown again after a throttled attempt says when to retry (RFC 9110 §10.2.3),
+    as `web/problems.py` does for every other answer."""
+    if isinstance(error, LoginThrottled):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
     return response
 
 

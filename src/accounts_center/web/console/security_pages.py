@@ -26,7 +26,7 @@ from accounts_center.services.two_factor import (
 )
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import require_person
-from accounts_center.web.console.rendering import render
+from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
     check_csrf,
     hub_of,
@@ -71,8 +71,8 @@ def password_submit(request: Request, person: Person, current_password: FormText
                                   log_out_others=log_out_others == "yes",
                                   origin=origin_of(request))
     except AccountsCenterError as error:
-        return security_page(request, person, status=error.status,
-                             password_error=error.detail)
+        return with_retry_after(security_page(request, person, status=error.status,
+                                              password_error=error.detail), error)
     response = RedirectResponse("/security?done=password", status_code=303)
     set_session_cookie(request, response, session)
     return response
@@ -114,8 +114,8 @@ def two_factor_disable(request: Request, person: Person, password: FormText,
     try:
         disable_two_factor(hub_of(request), person, password, origin_of(request))
     except AccountsCenterError as error:
-        return security_page(request, person, status=error.status,
-                             two_factor_error=error.detail)
+        return with_retry_after(security_page(request, person, status=error.status,
+                                              two_factor_error=error.detail), error)
     return RedirectResponse("/security?done=two-factor-off", status_code=303)
 
 

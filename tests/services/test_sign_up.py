@@ -1,0 +1,51 @@
+"""Sign-up is throttled per address like logins: "already exists" answers tell whoever
+asks which names have accounts (CHECKLIST 26, 27)."""
+
+import pytest
+
+from accounts_center.domain.errors import AlreadyRegistered, LoginFailed, SignUpThrottled
+from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.throttle import PER_ADDRESS
+from accounts_center.services.log_in import log_in
+from accounts_center.services.sign_up import sign_up
+
+HOME = RequestOrigin("203.0.113.5", "Firefox")
+PROBER = RequestOrigin("198.51.100.99", "Bot")
+PASSWORD = "correct horse battery"
+
+
+def test_finding_taken_names_by_signing_up_is_throttled_per_address(hub, clock):
+    sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        with pytest.raises(AlreadyRegistered):
+            sign_up(hub, "ada@example.com", PASSWORD, PROBER)
+    with pytest.raises(SignUpThrottled) as refused:
+        sign_up(hub, "new@example.com", PASSWORD, PROBER)
+    assert refused.value.status == 429 and refused.value.retry_after_seconds == 1
+    assert "No account was created" in refused.value.detail
+    with pytest.raises(LoginFailed):  # nothing was created
+        log_in(hub, "new@example.com", PASSWORD, HOME)
+    assert sign_up(hub, "other@example.com", PASSWORD, HOME).is_full  # other addresses sign up
+    clock.advance(seconds=refused.value.retry_after_seconds)
+    assert sign_up(hub, "new@example.com", PASSWORD, PROBER).is_full
+
+
+def test_an_address_guessing_passwords_cannot_sign_up_meanwhile(hub):
+    # One counter per address for every guess, so probing cannot switch pages to go on.
+    for n in range(PER_ADDRESS.free_failures + 1):
+        with pytest.raises(LoginFailed):
+            log_in(hub, f"person{n}@example.com", "guess guess guess", PROBER)
+    with pytest.raises(SignUpThrottled):
+        sign_up(hub, "person0@example.com", PASSWORD, PROBER)
+
+
+def test_new_names_are_not_counted_against_the_address(hub):
+    # A family or an office behind one address signs up as many people as it has.
+    for n in range(PER_ADDRESS.free_failures + 5):
+        assert sign_up(hub, f"person{n}@example.com", PASSWORD, HOME).is_full
+
+
+def test_a_sign_up_hands_the_browser_a_device_cookie(hub, clock):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    assert hub.device_cookies.nonce_for(session.device_cookie, "ada@example.com",
+                                        clock.now())
