@@ -20,7 +20,9 @@ class SigningKeyRow(Base):
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     private_jwk_sealed: Mapped[str] = mapped_column(Text)  # encrypted with the secret key
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Set when a newer key takes over signing; published until everything it signed expired.
+    # Published from creation, signing from here: apps' cached key sets hold it by then.
+    signs_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When a newer key takes over signing; published until everything it signed expired.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publish_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

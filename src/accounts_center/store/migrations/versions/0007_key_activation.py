@@ -1,0 +1,32 @@
+"""key activation: signing keys sign from `signs_from`
+
+Existing keys have signed since they were created, so `signs_from` is their `created_at`
+(their `retired_at` already says when their successor took over).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-27 10:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('signing_keys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('signs_from', sa.DateTime(), nullable=True))
+    op.execute(sa.text("UPDATE signing_keys SET signs_from = created_at"))
+    with op.batch_alter_table('signing_keys', schema=None) as batch_op:
+        batch_op.alter_column('signs_from', existing_type=sa.DateTime(), nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('signing_keys', schema=None) as batch_op:
+        batch_op.drop_column('signs_from')
