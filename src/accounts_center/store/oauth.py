@@ -128,7 +128,10 @@ class OAuthStore:
         if family_id:
             conditions.append(OAuthTokenRow.family_id == family_id)
         if code_digest:
-            conditions.append(OAuthTokenRow.code_digest == code_digest)
+            # Everything issued from the code: its grant, with the rows refreshes added.
+            conditions.append(OAuthTokenRow.family_id.in_(select(OAuthTokenRow.family_id)
+                                                          .where(OAuthTokenRow.code_digest
+                                                                 == code_digest)))
         if link_id:
             conditions.append(OAuthTokenRow.link_id == link_id)
         if token_id:
