@@ -128,3 +128,19 @@ class FlowDenied(AccountsCenterError):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.code = f"policy/{reason}"
+
+
+class TooManyRequests(AccountsCenterError):
+    """A client address went over a request limit (e.g. anonymous sign-in requests)."""
+
+    code = "too-many-requests"
+    title = "Too many requests"
+    status = 429
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        unit = "second" if retry_after_seconds == 1 else "seconds"
+        super().__init__(
+            "Too many sign-in requests came from your network in a short time. Please "
+            f"wait {retry_after_seconds} {unit} and try again.")
+

@@ -1,5 +1,5 @@
 """Tables of the hub foundation: identities, their sessions and security events, login
-throttles and registered member apps."""
+throttles and request counters, and registered member apps."""
 
 from __future__ import annotations
 
@@ -90,6 +90,17 @@ class LoginThrottleRow(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RequestCounterRow(Base):
+    """A fixed-window request counter shared by every hub process, e.g. anonymous
+    /oauth2/authorize calls per client address."""
+
+    __tablename__ = "request_counters"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "authorize:<ip>"
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class MemberAppRow(Base):

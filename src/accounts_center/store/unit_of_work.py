@@ -21,6 +21,7 @@ from accounts_center.store.privacy import (
     Consents,
     SharedData,
 )
+from accounts_center.store.request_counters import RequestCounters
 from accounts_center.store.security_events import SecurityEvents
 from accounts_center.store.throttles import LoginThrottles
 
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.hub_sessions = HubSessions(self.session)
         self.security_events = SecurityEvents(self.session)
         self.throttles = LoginThrottles(self.session)
+        self.request_counters = RequestCounters(self.session)
         self.member_apps = MemberApps(self.session)
         self.links = LinkedAccounts(self.session)
         self.oauth = OAuthStore(self.session)

@@ -1,4 +1,5 @@
-"""key activation: signing keys sign from `signs_from`
+"""key activation and request counters: signing keys sign from `signs_from`; counters of
+anonymous /oauth2/authorize calls per address
 
 Existing keys have signed since they were created, so `signs_from` is their `created_at`
 (their `retired_at` already says when their successor took over).
@@ -26,7 +27,20 @@ def upgrade() -> None:
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
         batch_op.alter_column('signs_from', existing_type=sa.DateTime(), nullable=False)
 
+    op.create_table('request_counters',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('window_start', sa.DateTime(), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_request_counters'))
+    )
+    with op.batch_alter_table('request_counters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_request_counters_window_start'), ['window_start'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('request_counters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_request_counters_window_start'))
+    op.drop_table('request_counters')
+
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
         batch_op.drop_column('signs_from')
