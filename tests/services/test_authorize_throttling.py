@@ -8,6 +8,7 @@ import pytest
 from accounts_center.domain.errors import TooManyRequests
 from accounts_center.hub import build_hub
 from accounts_center.services.authorize_throttling import count_anonymous_authorize
+from accounts_center.services.retention import prune_expired
 from tests.support import cheap_settings
 
 
@@ -36,3 +37,9 @@ def test_processes_sharing_the_database_share_the_count(hub, database_url, clock
     finally:
         other.close()
 
+
+def test_counters_of_past_minutes_are_pruned(hub, clock):
+    count_anonymous_authorize(hub, "203.0.113.7")
+    assert prune_expired(hub).request_counters == 0
+    clock.advance(minutes=2)
+    assert prune_expired(hub).request_counters == 1

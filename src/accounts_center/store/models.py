@@ -88,7 +88,7 @@ class LoginThrottleRow(Base):
     # "account:<sha256 of login name>" or "address:<ip>"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

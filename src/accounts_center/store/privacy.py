@@ -101,3 +101,8 @@ class ArchiveJobs:
     def remove_finished_before(self, identity_id: str, cutoff: datetime) -> None:
         self._session.execute(delete(ArchiveJobRow).where(
             ArchiveJobRow.identity_id == identity_id, ArchiveJobRow.created_at < cutoff))
+
+    def delete_made_before(self, cutoff: datetime) -> int:
+        """Everyone's archives made before ``cutoff`` (retention)."""
+        return int(self._session.execute(delete(ArchiveJobRow).where(
+            ArchiveJobRow.created_at < cutoff)).rowcount)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from accounts_center.store.advisory_locks import try_lock
 from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.identities import Identities
 from accounts_center.store.ledger import Ledger
@@ -67,6 +68,10 @@ class UnitOfWork:
             self.session.close()
             if self._lock is not None:
                 self._lock.release()
+
+    def try_lock(self, name: str) -> bool:
+        """A lock on ``name`` until this transaction ends, unless another one holds it."""
+        return try_lock(self.session, name)
 
     def commit(self) -> None:
         self.session.commit()

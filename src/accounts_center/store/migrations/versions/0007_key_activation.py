@@ -1,5 +1,5 @@
-"""key activation and request counters: signing keys sign from `signs_from`; counters of
-anonymous /oauth2/authorize calls per address
+"""key activation and retention: signing keys sign from `signs_from`; request counters;
+indexes that make pruning expired rows cheap
 
 Existing keys have signed since they were created, so `signs_from` is their `created_at`
 (their `retired_at` already says when their successor took over).
@@ -19,6 +19,8 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
+_REVOKED_ONLY = sa.text("revoked_at IS NOT NULL")
+
 
 def upgrade() -> None:
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
@@ -36,8 +38,33 @@ def upgrade() -> None:
     with op.batch_alter_table('request_counters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_request_counters_window_start'), ['window_start'], unique=False)
 
+    with op.batch_alter_table('authorization_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authorization_requests_expires_at'), ['expires_at'], unique=False)
+    with op.batch_alter_table('authorization_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authorization_codes_expires_at'), ['expires_at'], unique=False)
+    with op.batch_alter_table('oauth_tokens', schema=None) as batch_op:
+        batch_op.create_index('ix_oauth_tokens_revoked', ['revoked_at'], unique=False,
+                              postgresql_where=_REVOKED_ONLY, sqlite_where=_REVOKED_ONLY)
+        batch_op.create_index('ix_oauth_tokens_refresh_expires_at', ['refresh_expires_at'], unique=False)
+    with op.batch_alter_table('archive_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_archive_jobs_created_at'), ['created_at'], unique=False)
+    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_throttles_last_failure_at'), ['last_failure_at'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_throttles_last_failure_at'))
+    with op.batch_alter_table('archive_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_archive_jobs_created_at'))
+    with op.batch_alter_table('oauth_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_oauth_tokens_refresh_expires_at')
+        batch_op.drop_index('ix_oauth_tokens_revoked')
+    with op.batch_alter_table('authorization_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_authorization_codes_expires_at'))
+    with op.batch_alter_table('authorization_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_authorization_requests_expires_at'))
+
     with op.batch_alter_table('request_counters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_request_counters_window_start'))
     op.drop_table('request_counters')
