@@ -144,3 +144,18 @@ class TooManyRequests(AccountsCenterError):
             "Too many sign-in requests came from your network in a short time. Please "
             f"wait {retry_after_seconds} {unit} and try again.")
 
+
+class TooManyArchives(AccountsCenterError):
+    """The person already has as many "Download your information" archives as are kept."""
+
+    code = "too-many-archives"
+    title = "You already have downloads waiting"
+    status = 429
+
+    def __init__(self, limit: int, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        minutes = max(1, -(-retry_after_seconds // 60))
+        super().__init__(
+            f"You can have {limit} downloads of your information at a time, and each is "
+            f"kept for an hour. Save one you already started, or start a new one in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}.")

@@ -130,6 +130,7 @@ def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:
                        app_user_id=link.app_user_id, data={"source_app": app.name}, now=now)
         append_entry(uow, hub, identity_id, "erasure",
                      {"app_id": app.id, "app": app.name, "erased": erased}, now)
+        uow.archives.remove_made_before(identity_id, now)  # they hold what was erased
         uow.commit()
         return erased
 
