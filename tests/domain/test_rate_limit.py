@@ -13,6 +13,11 @@ def test_windows_are_aligned_minutes_and_say_how_long_to_wait():
     assert window.allows(30) and not window.allows(31)
 
 
-def test_keys_are_bounded_by_the_address():
+def test_one_client_is_one_ipv4_address_or_one_ipv6_subnet():
     assert authorize_key("203.0.113.5") == "authorize:203.0.113.5"
+    assert authorize_key("2001:db8:1:2::a") == authorize_key("2001:db8:1:2:ffff::1") == (
+        "authorize:2001:db8:1:2::/64")
+    assert authorize_key("2001:db8:1:3::a") != authorize_key("2001:db8:1:2::a")
+    assert authorize_key("::ffff:203.0.113.5") == "authorize:203.0.113.5"
+    assert authorize_key("testclient") == "authorize:testclient"
     assert len(authorize_key("x" * 500)) == len("authorize:") + 64

@@ -5,6 +5,7 @@ a generous limit that only has to stop floods."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,5 +34,19 @@ class FixedWindow:
         return max(1, int(-(-remaining // 1)))
 
 
+def address_bucket(ip: str) -> str:
+    """What one client controls: an IPv4 address, or an IPv6 /64 (one subnet is routinely
+    handed to one customer, who could otherwise rotate through its addresses)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def authorize_key(ip: str) -> str:
-    return "authorize:" + ip[:64]
+    return "authorize:" + address_bucket(ip)
