@@ -66,7 +66,7 @@ def prepare(env: dict[str, str], people: int) -> dict[str, str]:
     os.environ.update(env)
     from accounts_center.domain.origin import RequestOrigin
     from accounts_center.hub import build_hub
-    from accounts_center.services.links import link_account
+    from accounts_center.services.links import activate_link, confirm_link
     from accounts_center.services.member_apps import register_app
     from accounts_center.services.sign_up import sign_up
     from accounts_center.settings import Settings
@@ -84,9 +84,10 @@ def prepare(env: dict[str, str], people: int) -> dict[str, str]:
                               RequestOrigin("127.0.0.1", "bench"))
             with hub.unit_of_work() as uow:
                 app = uow.member_apps.by_client_id(credentials.app.client_id)
-                link_account(uow, hub, session.identity_id, app, f"bench-user-{index}",
-                             f"@bench{index}", RequestOrigin("127.0.0.1", "bench"),
-                             hub.clock.now())
+                pending = confirm_link(uow, hub, session.identity_id, app,
+                                       f"bench-user-{index}", f"@bench{index}",
+                                       RequestOrigin("127.0.0.1", "bench"), hub.clock.now())
+                activate_link(uow, hub, pending.id, hub.clock.now())
                 uow.commit()
     finally:
         hub.close()

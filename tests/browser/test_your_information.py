@@ -9,12 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.browser.conftest import Console
 from tests.live_hub import LiveHub, running_hub
+from tests.support import link_now
 
 from accounts_center.domain.login_names import parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.hub import Hub, build_hub
 from accounts_center.services.data_flows import push_data
-from accounts_center.services.links import link_account
 from accounts_center.services.member_apps import register_app, show_app
 from accounts_center.settings import Settings
 
@@ -46,8 +46,7 @@ def linked_person(page: Page, live: LiveHub, hub: Hub) -> None:
     with hub.unit_of_work() as uow:
         identity = uow.identities.by_login_name(parse_login_name(person.email))
         assert identity is not None
-        link_account(uow, hub, identity.id, uow.member_apps.by_id(app.id), person.email,
-                     "@ada", ORIGIN, hub.clock.now())
+        link_now(uow, hub, identity.id, uow.member_apps.by_id(app.id), person.email, "@ada")
         uow.commit()
     push_data(hub, app, person.email, "activity", "cross_app_features", {"posts": 3})
 

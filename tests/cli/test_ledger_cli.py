@@ -7,6 +7,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from accounts_center.cli.main import app
+from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.hub import build_hub
 from accounts_center.services.ledger import append_entry
@@ -22,7 +23,7 @@ def person_with_ledger(database_url):
                           RequestOrigin("127.0.0.1", "test"))
         with hub.unit_of_work() as uow:
             for index in range(3):
-                append_entry(uow, hub, session.identity_id, "decision",
+                append_entry(uow, hub, session.identity_id, LedgerKind.DECISION,
                              {"reason": "allowed", "n": index}, hub.clock.now(),
                              values={"model": f"phone {index}"})
             uow.commit()

@@ -1,5 +1,6 @@
-"""Age reconciliation: the youngest claim applies until the person confirms; apps get
-only the band, by an `age.reconciled` event when it changes (CHECKLIST 44)."""
+"""Age reconciliation: the youngest claim applies until the person confirms; apps that
+receive age get only the band, by an `age.reconciled` event when it changes; apps that do
+not receive age are not told (CHECKLIST 44; issue 10, point 1)."""
 
 from __future__ import annotations
 
@@ -29,21 +30,26 @@ def band(app, user):
     return answer.json()["items"][0]["fields"]["age_band"]
 
 
-def test_a_younger_claim_lowers_the_band_for_every_app_and_only_the_band_travels(
+def test_a_younger_claim_lowers_the_band_for_apps_that_receive_age_and_only_the_band_travels(
         hub, chat, pics, visitor):
     visitor.sign_up()
     link(chat, visitor, app_user_id="chat-ada")
     link(pics, visitor, app_user_id="pics-ada")
     assert push_birth_date(pics, "pics-ada", "1990-05-01").status_code == 201
-    assert [e["age_band"] for e in events(hub, chat)] == ["18_plus"]
+    assert [e["age_band"] for e in events(hub, pics)] == ["18_plus"]
     assert push_birth_date(pics, "pics-ada", "2012-01-15").status_code == 201
-    assert [e["age_band"] for e in events(hub, chat)] == ["18_plus", "13_17"]
     assert [e["age_band"] for e in events(hub, pics)] == ["18_plus", "13_17"]
     push_birth_date(pics, "pics-ada", "2011-01-15")  # same band: no new event
-    assert len(events(hub, chat)) == 2
-    everything = json.dumps(events(hub, chat) + events(hub, pics))
-    assert "1990" not in everything and "2012" not in everything
+    assert len(events(hub, pics)) == 2
+    assert json.dumps(events(hub, pics)).count("age_band") == 2
+    assert "1990" not in json.dumps(events(hub, pics))
+    assert "2012" not in json.dumps(events(hub, pics))
     assert band(pics, "pics-ada") == "13_17"
+    # Chat does not declare that it receives age: it is never told, and the person's
+    # ledger says so each time.
+    assert events(hub, chat) == []
+    page = visitor.client.get("/your-information?kind=event").text
+    assert "Chat was not told your age band" in page
 
 
 def test_the_persons_confirmation_wins_and_is_ledgered(hub, chat, pics, visitor):
@@ -80,10 +86,12 @@ def test_a_birth_date_brought_at_link_time_is_reconciled_like_a_push(hub, chat, 
     link(chat, visitor, app_user_id="chat-ada")
     link(pics, visitor, app_user_id="pics-ada", birth_date="2013-03-03")
     assert band(pics, "pics-ada") == "13_17"
-    assert [e["age_band"] for e in events(hub, chat)] == ["13_17"]
+    assert [e["age_band"] for e in events(hub, pics)] == ["13_17"]
+    assert events(hub, chat) == []
     with hub.engine.connect() as connection:
         stored = connection.execute(text("SELECT params FROM authorization_requests")).all()
-    assert "2013-03-03" not in str(stored)
+        pending = connection.execute(text("SELECT activation FROM linked_accounts")).all()
+    assert "2013-03-03" not in str(stored) and "2013-03-03" not in str(pending)
 
 
 def test_a_malformed_birth_date_in_a_link_request_is_refused(pics):

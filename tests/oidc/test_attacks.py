@@ -206,12 +206,22 @@ def test_id_tokens_carry_issuer_audience_and_short_lifetimes(chat, visitor):
     assert 0 < claims["exp"] - claims["iat"] <= 600
 
 
-def test_the_persons_other_apps_hear_of_a_new_link(hub, chat, pics, visitor):
+def test_an_app_hears_of_its_own_link_only(hub, chat, pics, visitor):
+    """Issue 10, point 1: that the person added or removed *another* app reaches no app;
+    the person sees it in the security log and in their ledger (denied notices)."""
     visitor.sign_up()
     link(chat, visitor)
     link(pics, visitor, "pics-7", "@ada_pics")
+    pics.client.delete("/v1/app/links/pics-7", auth=pics.auth)
     with hub.unit_of_work() as uow:
         told_chat = [(e.type, e.payload["app"], e.payload["app_user_id"])
                      for e in uow.outbox.for_app(chat.credentials.app.id)]
-    assert told_chat == [("account.linked", "Chat", "chat-user-1"),
-                         ("account.linked", "Pics", "chat-user-1")]
+        told_pics = [(e.type, e.payload["app"], e.payload["your_account"])
+                     for e in uow.outbox.for_app(pics.credentials.app.id)]
+    assert told_chat == [("account.linked", "Chat", "chat-user-1")]
+    assert told_pics == [("account.linked", "Pics", True), ("account.unlinked", "Pics", True)]
+    security = visitor.client.get("/security").text
+    assert "App account added to Accounts Center" in security
+    ledger = visitor.client.get("/your-information?kind=event").text
+    assert "Chat was not told that you added your Pics account" in ledger
+    assert "Chat was not told that you removed your Pics account" in ledger

@@ -68,12 +68,12 @@ def test_the_ledger_check_passes_and_then_names_a_tampered_entry(hub, chat, visi
     checked = visitor.client.post("/your-information/verify",
                                   data={"csrf_token": csrf_from(page)},
                                   headers={"HX-Request": "true"})
-    assert checked.status_code == 200 and "all 2 entries are intact" in checked.text
+    assert checked.status_code == 200 and "all 3 entries are intact" in checked.text
     with hub.engine.begin() as connection:
-        connection.execute(text("UPDATE ledger_entries SET kind = 'consent' WHERE seq = 2"))
+        connection.execute(text("UPDATE ledger_entries SET kind = 'consent' WHERE seq = 3"))
     tampered = visitor.client.post("/your-information/verify",
                                    data={"csrf_token": csrf_from(page)})
-    assert "does not check out" in tampered.text and "number 2" in tampered.text
+    assert "does not check out" in tampered.text and "number 3" in tampered.text
 
 
 def test_checking_needs_the_csrf_token(chat, visitor):

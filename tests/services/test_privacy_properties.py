@@ -22,9 +22,10 @@ from accounts_center.domain.origin import RequestOrigin
 from accounts_center.services.consents import set_ad_consent
 from accounts_center.services.data_flows import push_data, read_data
 from accounts_center.services.ledger import verify_ledger
-from accounts_center.services.links import link_account, unlink_by_app
+from accounts_center.services.links import unlink_by_app
 from accounts_center.services.member_apps import register_app, show_app
 from accounts_center.services.sign_up import sign_up
+from tests.support import link_now
 
 ORIGIN = RequestOrigin("127.0.0.1", "property test")
 APPS = ("chat", "pics")
@@ -71,7 +72,7 @@ def test_no_history_breaks_the_privacy_rules_and_the_ledger_always_verifies(
             if name not in linked:
                 with hub.unit_of_work() as uow:
                     row = uow.member_apps.by_id(app.id)
-                    link_account(uow, hub, person, row, user, "@p", ORIGIN, hub.clock.now())
+                    link_now(uow, hub, person, row, user)
                     uow.commit()
                 linked.add(name)
         elif operation[0] == "unlink":

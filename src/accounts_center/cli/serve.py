@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from accounts_center.cli.context import fail, load_settings, resolve_secret_key
+from accounts_center.cli.context import err, fail, load_settings, resolve_secret_key
 from accounts_center.delivery.worker import DeliveryWorker, WorkerThread
 from accounts_center.hub import build_hub
+from accounts_center.services.ledger import seal_unsealed
 from accounts_center.store import migrate
 from accounts_center.web.access_log import access_log_config
 from accounts_center.web.app import create_app
@@ -32,6 +33,15 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
         hub = build_hub(settings, secret_key=resolve_secret_key(settings), serving=True)
     except ValueError as error:
         fail(str(error))
+    try:
+        # Entries written before migration 0008 get the hub's seal (the migration had no
+        # key); afterwards every entry is sealed as it is written.
+        sealed = seal_unsealed(hub)
+    except Exception as error:
+        hub.close()
+        fail(f"cannot seal the ledger: {type(error).__name__}")
+    if sealed:
+        err.print(f"Sealed {sealed} ledger entries written before entries were sealed.")
     in_process = (settings.is_sqlite if settings.delivery_in_process is None
                   else settings.delivery_in_process) and not no_worker
     try:

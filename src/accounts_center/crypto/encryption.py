@@ -20,9 +20,14 @@ class SecretBox:
         if len(secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"ACCOUNTS_CENTER_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"accounts-center at-rest v1").derive(secret_key.encode("utf-8"))
-        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        self._secret = secret_key.encode("utf-8")
+        self._fernet = Fernet(base64.urlsafe_b64encode(self.subkey("at-rest v1")))
+
+    def subkey(self, purpose: str) -> bytes:
+        """A 256-bit key for one purpose, derived from the secret key (HKDF): each use of
+        the secret gets its own key, and none of them reveals another."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"accounts-center " + purpose.encode("utf-8")).derive(self._secret)
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")

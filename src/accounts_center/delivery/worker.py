@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import httpx
 
@@ -37,7 +38,9 @@ from accounts_center.domain.delivery import (
     outcome_of,
     short_error,
 )
+from accounts_center.domain.events import BACKCHANNEL_LOGOUT
 from accounts_center.hub import Hub
+from accounts_center.services.backchannel_logout import logout_token
 from accounts_center.services.retention import remove_expired
 from accounts_center.store.outbox import Claimed, Settlement, on_events_committed
 from accounts_center.store.outbox_models import DEAD, DELIVERED, PENDING
@@ -53,6 +56,8 @@ PRUNE_EVERY_SECONDS = 3600.0
 class Target:
     url: str
     secrets: tuple[str, ...]
+    # A back-channel logout: the form field the app's logout endpoint reads instead.
+    logout_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,15 +179,28 @@ class DeliveryWorker:
                     now - timedelta(days=self.hub.settings.delivery_retention_days))
                 remove_expired(uow, now)  # codes, tokens, archives…: services/retention.py
             uow.commit()
-        targets = {}
+        targets, apps = {}, {row.id: row for row in rows}
         for row in rows:
             self._names[row.id] = row.name
+            if row.webhook_secret_sealed is None:
+                continue  # only its back-channel logouts were claimed
             in_force = [self._open(row.webhook_secret_sealed)]
             if row.webhook_previous_secret_sealed and row.webhook_previous_until and \
                     row.webhook_previous_until > now:
                 in_force.append(self._open(row.webhook_previous_secret_sealed))
             targets[row.id] = Target(row.webhook_url, tuple(in_force))
-        return [(c, targets[c.app_id]) for c in claimed if c.app_id in targets]
+        ready = []
+        for event in claimed:
+            if event.type == BACKCHANNEL_LOGOUT:
+                app = apps.get(event.app_id)
+                if app is not None and app.backchannel_logout_uri:
+                    # Signed now, as it goes: the token lives two minutes, a retry
+                    # gets a new one.
+                    token = logout_token(self.hub, app.client_id, str(event.payload["sub"]))
+                    ready.append((event, Target(app.backchannel_logout_uri, (), token)))
+            elif event.app_id in targets:
+                ready.append((event, targets[event.app_id]))
+        return ready
 
     def _open(self, sealed: str) -> str:
         if sealed not in self._opened:
@@ -199,7 +217,7 @@ class DeliveryWorker:
             outcome = outcome_of(attempt.status_code)
             if outcome is Outcome.DELIVERED:
                 status, next_at = DELIVERED, now
-            elif outcome is Outcome.GONE:
+            elif outcome is Outcome.GONE and attempt.event.type != BACKCHANNEL_LOGOUT:
                 status, next_at = PENDING, now  # waits for the endpoint to be enabled
                 gone.add(attempt.event.app_id)
             elif self.policy.gives_up_after(made):
@@ -220,14 +238,20 @@ class DeliveryWorker:
     # --- HTTP -------------------------------------------------------------------------
     async def _deliver(self, client: httpx.AsyncClient, event: Claimed,
                        target: Target) -> None:
-        body = envelope(event.type, event.created_at, event.payload)
         started = self.hub.clock.now()
-        signed_at = datetime.now(UTC)  # the receiver checks it against its own clock
-        headers = {
-            "webhook-id": event.id,
-            "webhook-timestamp": str(int(signed_at.timestamp())),
-            "webhook-signature": signature_header(target.secrets, event.id, signed_at, body),
-        }
+        if target.logout_token is not None:
+            # OpenID Connect Back-Channel Logout 1.0 §2.5: a form POST of the token.
+            body = urlencode({"logout_token": target.logout_token}).encode()
+            headers = {"content-type": "application/x-www-form-urlencoded"}
+        else:
+            body = envelope(event.type, event.created_at, event.payload)
+            signed_at = datetime.now(UTC)  # the receiver checks it against its own clock
+            headers = {
+                "webhook-id": event.id,
+                "webhook-timestamp": str(int(signed_at.timestamp())),
+                "webhook-signature": signature_header(target.secrets, event.id, signed_at,
+                                                      body),
+            }
         status: int | None = None
         error: str | None = None
         clock = time.perf_counter()

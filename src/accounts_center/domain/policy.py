@@ -3,7 +3,9 @@
 `decide(flow, facts)` is pure: the caller gathers the facts (links, declared capabilities,
 the person's ad consent at this moment) inside its transaction, asks once, and records the
 decision in the ledger whatever it is. A flow is allowed only when every rule below holds;
-the first rule that fails is the reason.
+the first rule that fails is the reason. `decide_event(notice, facts)` does the same for an
+event the hub would send an app (DESIGN §4: every event that carries a person's data is a
+flow like any other); `services/sharing.py` is the one gate that asks these two.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from accounts_center.domain.categories import NEVER_SHARED, DataCategory, Purpose
+from accounts_center.domain.categories import (
+    NEVER_SHARED,
+    DataCategory,
+    Purpose,
+    names_never_shared,
+)
+from accounts_center.domain.events import CATALOGUE, EventType, SharingRule
 
 HUB = "hub"  # the hub itself as a flow's source (data it holds) or destination (a push)
 
@@ -27,6 +35,10 @@ ALLOWED_PURPOSES: Mapping[DataCategory, frozenset[Purpose]] = {
     DataCategory.AGE: frozenset({Purpose.CROSS_APP_FEATURES, Purpose.SECURITY_AND_INTEGRITY}),
     DataCategory.CREATIONS: frozenset({Purpose.CROSS_APP_FEATURES}),
 }
+# What the hub takes in from apps (DESIGN §4.6); photos, avatars and creations reach it
+# through their own features.
+HUB_ACCEPTS = frozenset({DataCategory.DEVICE, DataCategory.ACTIVITY, DataCategory.AGE,
+                         DataCategory.ACCOUNT_DETAILS})
 
 
 class Reason(StrEnum):
@@ -40,6 +52,9 @@ class Reason(StrEnum):
     RECEIVER_NOT_DECLARED = "receiver-not-declared"
     PURPOSE_NOT_ALLOWED = "purpose-not-allowed"
     NO_AD_CONSENT = "no-advertising-consent"
+    HUB_DOES_NOT_ACCEPT = "hub-does-not-accept"
+    UNKNOWN_EVENT = "unknown-event"
+    ABOUT_ANOTHER_APP = "about-another-app"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +107,12 @@ def decide(flow: Flow, facts: Facts) -> Decision:
         return _DENIED[Reason.NEVER_SHARED]
     category = _CATEGORIES.get(flow.category)
     if category is None:
-        return _DENIED[Reason.UNKNOWN_CATEGORY]
+        # "Contacts", a Cyrillic-o "contacts", "contact_list": refused as what they name.
+        return _DENIED[Reason.NEVER_SHARED if names_never_shared(flow.category)
+                       else Reason.UNKNOWN_CATEGORY]
+    # A field called "last_message" inside device data is messages all the same.
+    if any(names_never_shared(name) for name in flow.fields):
+        return _DENIED[Reason.NEVER_SHARED]
     purpose = _PURPOSES.get(flow.purpose)
     if purpose is None:
         return _DENIED[Reason.UNKNOWN_PURPOSE]
@@ -106,6 +126,8 @@ def decide(flow: Flow, facts: Facts) -> Decision:
             return _DENIED[Reason.DIFFERENT_PERSON]
     if flow.source != HUB and flow.category not in facts.sends.get(flow.source, ()):
         return _DENIED[Reason.SENDER_NOT_DECLARED]
+    if flow.destination == HUB and category not in HUB_ACCEPTS:
+        return _DENIED[Reason.HUB_DOES_NOT_ACCEPT]
     if flow.destination != HUB and flow.category not in facts.receives.get(
             flow.destination, ()):
         return _DENIED[Reason.RECEIVER_NOT_DECLARED]
@@ -113,4 +135,55 @@ def decide(flow: Flow, facts: Facts) -> Decision:
         return _DENIED[Reason.PURPOSE_NOT_ALLOWED]
     if purpose is Purpose.ADVERTISING and not facts.ad_consent:
         return _DENIED[Reason.NO_AD_CONSENT]
+    return _ALLOW
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """An event about one person that the hub would send ``receiver``. ``concerns`` is
+    the app whose link, consent or data the event is about; ``categories`` the data
+    categories an erasure names."""
+
+    event: str
+    receiver: str
+    identity_id: str
+    concerns: str
+    categories: tuple[str, ...] = ()
+
+
+def decide_event(notice: Notice, facts: Facts) -> Decision:
+    """Who may hear what (issue 10, point 1). An app is told about its own link and its
+    own consent only; that the person added or removed *another* app reaches no one
+    (cross-app features the person turns on will add their rules here). Data an event
+    carries is decided as a hub → app flow of its category, like a read."""
+    try:
+        spec = CATALOGUE[EventType(notice.event)]
+    except ValueError:
+        return _DENIED[Reason.UNKNOWN_EVENT]
+    link = facts.links.get(notice.receiver)
+    if link is None:
+        return _DENIED[Reason.LINK_NOT_ACTIVE]
+    if link.identity_id != notice.identity_id:
+        return _DENIED[Reason.DIFFERENT_PERSON]
+    if spec.rule is SharingRule.OWN_LINK and notice.concerns == notice.receiver:
+        # The one thing an app still hears after its link is removed: that it was.
+        return _ALLOW
+    if not link.active:
+        return _DENIED[Reason.LINK_NOT_ACTIVE]
+    if spec.rule is SharingRule.CATEGORY:
+        assert spec.carries is not None
+        return decide(Flow(HUB, notice.receiver, notice.identity_id, spec.carries,
+                           spec.purpose, spec.fields), facts)
+    if spec.rule is SharingRule.ERASURE:
+        if notice.concerns == notice.receiver:
+            return _ALLOW  # what the app itself shared was erased
+        if any(category in NEVER_SHARED for category in notice.categories):
+            return _DENIED[Reason.NEVER_SHARED]
+        received = facts.receives.get(notice.receiver, frozenset())
+        if notice.categories and all(c in received for c in notice.categories):
+            return _ALLOW
+        return _DENIED[Reason.RECEIVER_NOT_DECLARED]
+    # OWN_LINK about another app, OWN_CONSENT about another app.
+    if notice.concerns != notice.receiver or spec.rule is SharingRule.OWN_LINK:
+        return _DENIED[Reason.ABOUT_ANOTHER_APP]
     return _ALLOW

@@ -16,17 +16,15 @@ from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.categories import NEVER_SHARED, DataCategory, Purpose
+from accounts_center.domain.categories import NEVER_SHARED
 from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.oidc.grants import grant_user_for, grant_user_of
 from accounts_center.oidc.models import GrantUser
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
-from accounts_center.services.data_flows import push_in
 from accounts_center.services.hub_sessions import CurrentSession
-from accounts_center.services.links import link_account
-from accounts_center.services.member_apps import member_app_view
+from accounts_center.services.links import confirm_link
 from accounts_center.store.oauth_models import AuthorizationRequestRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -183,19 +181,16 @@ class Flow:
             app = uow.member_apps.by_id(row.app_id)
             assert app is not None
             try:
-                link = link_account(uow, self.hub, session.identity_id, app,
+                # Pending until the app redeems the code (services/links.py says why).
+                link = confirm_link(uow, self.hub, session.identity_id, app,
                                     row.params["app_user_id"], row.params["handle"], origin,
-                                    now)
+                                    now, birth_date=row.params.get("birth_date"))
             except AccountsCenterError as error:
                 return ErrorPage(error.title, error.detail, error.status)
-            if row.params.get("birth_date"):
-                # Age the app brings at link time: one push through the policy, ledgered.
-                push_in(uow, self.hub, member_app_view(app), link, DataCategory.AGE,
-                        Purpose.CROSS_APP_FEATURES,
-                        {"birth_date": row.params["birth_date"]}, now)
-                # The pending request need not keep it: the ledger and the store have it.
-                row.params = {k: v for k, v in row.params.items() if k != "birth_date"}
-            user = grant_user_for(uow, link.id, int(session.authenticated_at.timestamp()))
+            # The pending link holds the birth date until then; the request need not.
+            row.params = {k: v for k, v in row.params.items() if k != "birth_date"}
+            user = grant_user_for(uow, link.id, int(session.authenticated_at.timestamp()),
+                                  pending_ok=True)
             return self._issue_code(uow, dict(row.params), row, user)
 
     def cancel(self, request_id: str, browser: str) -> Outcome:

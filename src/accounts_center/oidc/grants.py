@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 
 from accounts_center.crypto.tokens import digest, new_token
+from accounts_center.domain.errors import LinkConflict
 from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.oidc.models import (
     AUTH_METHODS,
@@ -20,6 +21,7 @@ from accounts_center.oidc.models import (
     TokenHolder,
     TokenRecord,
 )
+from accounts_center.services.links import activate_link
 from accounts_center.services.signing_keys import ALGORITHM, active_signing_key
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -32,9 +34,13 @@ def uow_of(request: Any) -> UnitOfWork:
     return uow
 
 
-def grant_user_for(uow: UnitOfWork, link_id: str, auth_time: int) -> GrantUser | None:
-    """The person behind an active link; None once the link is removed."""
+def grant_user_for(uow: UnitOfWork, link_id: str, auth_time: int, *,
+                   pending_ok: bool = False) -> GrantUser | None:
+    """The person behind an active link (or, with ``pending_ok``, one confirmed and
+    waiting for its code to be redeemed); None once the link is removed."""
     link = uow.links.active_with_subject_salt(link_id)
+    if link is None and pending_ok:
+        link = uow.links.pending_with_subject_salt(link_id)
     return grant_user_of(link, auth_time) if link is not None else None
 
 
@@ -81,8 +87,17 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         pass  # spent atomically when it was claimed
 
     def authenticate_user(self, authorization_code: CodeRecord) -> GrantUser | None:
+        # Authlib asks only once the code, client, redirect URI and PKCE verifier have
+        # all been checked: only now may a confirmed link become active (CHECKLIST 18).
         row = authorization_code.row
-        return grant_user_for(uow_of(self.request), row.link_id, row.auth_time)
+        uow = uow_of(self.request)
+        try:
+            link = activate_link(uow, self.server.hub, row.link_id, self.server.hub.clock.now())
+        except LinkConflict as conflict:
+            raise InvalidGrantError(conflict.detail) from None
+        if link is None:
+            return None
+        return grant_user_for(uow, link.id, row.auth_time)
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):

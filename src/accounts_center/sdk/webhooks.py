@@ -61,11 +61,16 @@ class Event:
     timestamp: str
     sub: str  # the person as this app knows them (pairwise)
     app_user_id: str
+    occurred_at: str
+    # The hub's signed receipt of the person's ledger after this event was recorded: keep
+    # it, and the hub can later be held to the history it shows (a JWS; verify it with
+    # the hub's JWKS).
+    ledger_receipt: str
 
 
 @dataclass(frozen=True)
 class _LinkChange(Event):
-    app: str  # the app whose link changed
+    app: str  # the app whose link changed: today always this app
     your_account: bool  # True when that app is the receiver
 
 
@@ -92,7 +97,10 @@ class AgeReconciled(Event):
 
 @dataclass(frozen=True)
 class DataErasureRequested(Event):
-    source_app: str
+    """The person erased information in the hub: forget what you hold of these
+    categories about them (received from the hub, or what you yourself shared)."""
+
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -131,12 +139,15 @@ class SeenIds:
             self._seen.popitem(last=False)
 
 
+# The hub's event catalogue (its `domain/events.py`), as this SDK knows it: each type's
+# own fields, besides the common ones every event carries.
+COMMON_FIELDS = ("sub", "app_user_id", "occurred_at", "ledger_receipt")
 _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "account.linked": (AccountLinked, ("app", "your_account")),
     "account.unlinked": (AccountUnlinked, ("app", "your_account")),
     "consent.updated": (ConsentUpdated, ("purpose", "granted")),
     "age.reconciled": (AgeReconciled, ("age_band",)),
-    "data.erasure_requested": (DataErasureRequested, ("source_app",)),
+    "data.erasure_requested": (DataErasureRequested, ("categories",)),
 }
 
 
@@ -177,12 +188,15 @@ def _parse(webhook_id: str, envelope: Any) -> Event:
         raise InvalidWebhook("the body is not a webhook envelope with type and data")
     kind, data = str(envelope.get("type", "")), envelope["data"]
     common = {"id": webhook_id, "type": kind, "timestamp": str(envelope.get("timestamp", "")),
-              "sub": str(data.get("sub", "")), "app_user_id": str(data.get("app_user_id", ""))}
+              **{name: str(data.get(name, "")) for name in COMMON_FIELDS}}
     known = _TYPES.get(kind)
     if known is None:
         return UnknownEvent(**common, data=dict(data))
     cls, fields = known
     try:
-        return cls(**common, **{name: data[name] for name in fields})
+        values = {name: data[name] for name in fields}
     except KeyError as missing:
         raise InvalidWebhook(f"{kind} event without {missing}") from None
+    if "categories" in values:
+        values["categories"] = tuple(values["categories"])
+    return cls(**common, **values)

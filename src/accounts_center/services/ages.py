@@ -15,9 +15,11 @@ from accounts_center.domain.age import (
 )
 from accounts_center.domain.categories import DataCategory
 from accounts_center.domain.errors import InvalidInput
+from accounts_center.domain.events import EventType
+from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry
-from accounts_center.services.outbox_events import emit_event
+from accounts_center.services.sharing import tell_linked_apps
 from accounts_center.store.unit_of_work import UnitOfWork
 
 
@@ -40,21 +42,16 @@ def current_band(uow: UnitOfWork, identity_id: str, today: date) -> AgeBand | No
 
 def announce_if_changed(uow: UnitOfWork, hub: Hub, identity_id: str,
                         before: AgeBand | None, now: datetime) -> None:
-    """Inside the change's transaction: when the band moved, tell every linked app (the
-    band only) and ledger it."""
+    """Inside the change's transaction: when the band moved, ledger it and tell the linked
+    apps that receive age (the band only), each through the sharing gate."""
     after = current_band(uow, identity_id, now.date())
     if after is None or after == before:
         return
-    for link in uow.links.active_of_identity(identity_id):
-        app = uow.member_apps.by_id(link.app_id)
-        if app is None:
-            continue
-        emit_event(uow, hub, "age.reconciled", app_id=app.id, subject_salt=app.subject_salt,
-                   identity_id=identity_id, app_user_id=link.app_user_id,
-                   data={"age_band": after.value}, now=now)
-    append_entry(uow, hub, identity_id, "age",
+    append_entry(uow, hub, identity_id, LedgerKind.AGE,
                  {"band": after.value, "previous_band": before.value if before else None},
                  now)
+    tell_linked_apps(uow, hub, EventType.AGE_RECONCILED, identity_id, concerns=None,
+                     now=now, data_for=lambda _: {"age_band": after.value})
 
 
 def age_view(hub: Hub, identity_id: str) -> AgeView:
@@ -75,7 +72,7 @@ def confirm_birth_date(hub: Hub, identity_id: str, text: str) -> None:
     with hub.unit_of_work() as uow:
         before = current_band(uow, identity_id, now.date())
         uow.age_confirmations.set(identity_id, birth.isoformat(), now)
-        append_entry(uow, hub, identity_id, "age.confirmed", {}, now,
+        append_entry(uow, hub, identity_id, LedgerKind.AGE_CONFIRMED, {}, now,
                      values={"birth_date": birth.isoformat()})
         announce_if_changed(uow, hub, identity_id, before, now)
         uow.commit()

@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts_center.domain.errors import InvalidInput
+from accounts_center.domain.events import EventType
+from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry
-from accounts_center.services.outbox_events import emit_event
+from accounts_center.services.sharing import party, send_event
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,12 @@ def set_ad_consent(hub: Hub, identity_id: str, app_id: str, granted: bool) -> No
         if uow.consents.granted(identity_id, app_id) == granted:
             return
         uow.consents.set(identity_id, app_id, granted, now)
-        append_entry(uow, hub, identity_id, "consent",
+        append_entry(uow, hub, identity_id, LedgerKind.CONSENT,
                      {"app_id": app.id, "app": app.name, "purpose": "advertising",
                       "granted": granted}, now)
-        emit_event(uow, hub, "consent.updated", app_id=app.id, subject_salt=app.subject_salt,
-                   identity_id=identity_id, app_user_id=link.app_user_id,
-                   data={"purpose": "advertising", "granted": granted}, now=now)
+        # Only the app the choice is for hears of it.
+        concerned = party(app, link)
+        send_event(uow, hub, EventType.CONSENT_UPDATED, concerned, identity_id,
+                   concerns=concerned, data={"purpose": "advertising", "granted": granted},
+                   now=now)
         uow.commit()

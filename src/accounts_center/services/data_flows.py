@@ -1,5 +1,6 @@
 """Apps pushing their users' data into the hub and reading a linked person's data, each
-request one policy decision, ledgered whatever it is (DESIGN §4.6; CHECKLIST 24, 39-42)."""
+request one decision of the sharing gate, ledgered whatever it is (DESIGN §4.6;
+CHECKLIST 24, 39-42)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,22 @@ from datetime import datetime
 from typing import Any
 
 from accounts_center.domain.age import parse_birth_date
-from accounts_center.domain.categories import NEVER_SHARED, DataCategory, Purpose
+from accounts_center.domain.categories import NEVER_SHARED, DataCategory, names_never_shared
 from accounts_center.domain.errors import (
     FlowDenied,
     InvalidInput,
     NeverSharedCategory,
     UnknownAppUser,
 )
-from accounts_center.domain.policy import HUB, Decision, Facts, Flow, LinkFact, Reason, decide
+from accounts_center.domain.policy import HUB, Decision, Flow, Reason
 from accounts_center.hub import Hub
 from accounts_center.services.ages import announce_if_changed, current_band
-from accounts_center.services.ledger import append_entry
 from accounts_center.services.member_apps import MemberApp
+from accounts_center.services.sharing import decide_flow, party, record_flow
 from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.privacy_models import SharedDataRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
-# What apps may push into the hub (issue 4); the rest reaches the hub other ways.
-PUSHABLE = frozenset({DataCategory.DEVICE, DataCategory.ACTIVITY, DataCategory.AGE,
-                      DataCategory.ACCOUNT_DETAILS})
 MAX_FIELDS = 50
 MAX_FIELD_NAME = 64
 MAX_TEXT = 2000
@@ -45,6 +43,7 @@ _REASON_TEXT = {
     Reason.PURPOSE_NOT_ALLOWED: "This category may not be used for this purpose.",
     Reason.NO_AD_CONSENT: "The person has not allowed this app to use their data for "
                           "advertising.",
+    Reason.HUB_DOES_NOT_ACCEPT: "Accounts Center does not take this category from apps.",
 }
 
 
@@ -85,30 +84,14 @@ def _linked(uow: UnitOfWork, app: MemberApp, app_user_id: str) -> LinkedAccountR
     return link
 
 
-def _facts(uow: UnitOfWork, app: MemberApp, link: LinkedAccountRow, purpose: str) -> Facts:
-    return Facts(
-        links={app.id: LinkFact(app.id, link.identity_id, link.status == "active")},
-        sends={app.id: frozenset(c.value for c in app.capabilities.sends)},
-        receives={app.id: frozenset(c.value for c in app.capabilities.receives)},
-        # Read (at this very moment) only when the flow is for advertising.
-        ad_consent=(purpose == Purpose.ADVERTISING
-                    and uow.consents.granted(link.identity_id, app.id)))
-
-
-def _record(uow: UnitOfWork, hub: Hub, app: MemberApp, identity_id: str, direction: str,
-            flow: Flow, decision: Decision, now: datetime,
-            values: Mapping[str, Any] | None) -> None:
-    body = {"direction": direction, "app_id": app.id, "app": app.name,
-            "category": flow.category, "purpose": flow.purpose,
-            "allowed": decision.allowed, "reason": decision.reason.value}
-    # A never-shared category's content never reaches the hub, not even as digests.
-    keep = values if flow.category not in NEVER_SHARED else None
-    append_entry(uow, hub, identity_id, "decision", body, now,
-                 values=keep if keep else None)
-
-
-def _refuse(decision: Decision, category: str) -> None:
+def _refuse(decision: Decision, category: str, fields: tuple[str, ...]) -> None:
     if decision.reason is Reason.NEVER_SHARED:
+        named = next((name for name in fields if names_never_shared(name)), None)
+        if named is not None and category not in NEVER_SHARED \
+                and not names_never_shared(category):
+            raise NeverSharedCategory(f"fields.{named}: this names messages, calls or "
+                                      "contacts. " + _REASON_TEXT[Reason.NEVER_SHARED],
+                                      field=f"fields.{named}")
         raise NeverSharedCategory(f"{category}: {_REASON_TEXT[Reason.NEVER_SHARED]}",
                                   field="category")
     if decision.reason in (Reason.UNKNOWN_CATEGORY, Reason.UNKNOWN_PURPOSE):
@@ -122,15 +105,15 @@ def push_data(hub: Hub, app: MemberApp, app_user_id: str, category: str, purpose
               fields: object) -> None:
     """One push of ``category`` data about the app's user into the hub."""
     now = hub.clock.now()
-    values = checked_fields(fields) if category not in NEVER_SHARED else {}
-    if category == DataCategory.AGE:
+    values = checked_fields(fields) if not names_never_shared(category) else {}
+    if category == DataCategory.AGE and not any(map(names_never_shared, values)):
         parse_birth_date(values.get("birth_date"))
     with hub.unit_of_work() as uow:
         link = _linked(uow, app, app_user_id)
         decision = push_in(uow, hub, app, link, category, purpose, values, now)
         uow.commit()
     if not decision.allowed:
-        _refuse(decision, category)
+        _refuse(decision, category, tuple(values))
 
 
 def push_in(uow: UnitOfWork, hub: Hub, app: MemberApp, link: LinkedAccountRow,
@@ -138,9 +121,8 @@ def push_in(uow: UnitOfWork, hub: Hub, app: MemberApp, link: LinkedAccountRow,
     """A push inside the caller's transaction (the data API, or a link that brings a birth
     date): decided, stored when allowed, ledgered either way."""
     flow = Flow(app.id, HUB, link.identity_id, category, purpose, tuple(values))
-    decision = decide(flow, _facts(uow, app, link, purpose))
-    if decision.allowed and category not in PUSHABLE:
-        decision = Decision(False, Reason.SENDER_NOT_DECLARED)
+    sender = party(app, link)
+    decision = decide_flow(uow, flow, sender)
     if decision.allowed:
         band_before = (current_band(uow, link.identity_id, now.date())
                        if category == DataCategory.AGE else None)
@@ -152,7 +134,7 @@ def push_in(uow: UnitOfWork, hub: Hub, app: MemberApp, link: LinkedAccountRow,
             announce_if_changed(uow, hub, link.identity_id, band_before, now)
     # Last before the commit: the person's ledger head stays locked for the shortest
     # time (appends for one person take turns).
-    _record(uow, hub, app, link.identity_id, "push", flow, decision, now, values)
+    record_flow(uow, hub, flow, sender, decision, "push", now, values)
     return decision
 
 
@@ -163,7 +145,8 @@ def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
     with hub.unit_of_work() as uow:
         link = _linked(uow, app, app_user_id)
         flow = Flow(HUB, app.id, link.identity_id, category, purpose)
-        decision = decide(flow, _facts(uow, app, link, purpose))
+        reader = party(app, link)
+        decision = decide_flow(uow, flow, reader)
         items: list[dict[str, Any]] = []
         if decision.allowed:
             items = _items(uow, link.identity_id, category, now)
@@ -171,10 +154,10 @@ def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
         returned = ({name: [item["fields"].get(name) for item in items]
                      for name in sorted({n for item in items for n in item["fields"]})}
                     if items else None)
-        _record(uow, hub, app, link.identity_id, "read", flow, decision, now, returned)
+        record_flow(uow, hub, flow, reader, decision, "read", now, returned)
         uow.commit()
     if not decision.allowed:
-        _refuse(decision, category)
+        _refuse(decision, category, ())
     return ReadResult(category, purpose, items)
 
 

@@ -24,9 +24,10 @@ from accounts_center.domain.key_schedule import (
 )
 from accounts_center.hub import Hub
 from accounts_center.store.oauth_models import SigningKeyRow
+from accounts_center.store.unit_of_work import UnitOfWork
 
 __all__ = ["ALGORITHM", "JWKS_MAX_AGE_SECONDS", "SigningKey", "active_signing_key",
-           "list_signing_keys", "published_jwks", "rotate_signing_key"]
+           "list_signing_keys", "published_jwks", "rotate_signing_key", "verification_keys"]
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048
@@ -65,50 +66,102 @@ def _times(row: SigningKeyRow) -> KeyTimes:
 def rotate_signing_key(hub: Hub) -> RotatedKey:
     """A new key, published at once; it signs once apps' cached key sets hold it (at once
     on a hub that has no signing key yet). Until then the current key signs."""
-    now = hub.clock.now()
-    kid = new_token(12)
-    key = RSAKey.generate_key(KEY_BITS, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
+    new = _new_key(hub)  # RSA key generation takes a while: outside the transaction
     with hub.unit_of_work() as uow:
-        current = [row for row in uow.oauth.signing_keys() if row.retired_at is None]
-        signs_from = new_key_signs_from(now, a_key_signs=bool(current))
-        for row in current:  # the signing key, and any successor not due yet
-            row.retired_at, row.publish_until = retirement(signs_from)
-        uow.oauth.add_key(SigningKeyRow(
-            kid=kid, alg=ALGORITHM, public_jwk=dict(key.as_dict(private=False)),
-            private_jwk_sealed=hub.secret_box.seal(_json(key.as_dict(private=True))),
-            created_at=now, signs_from=signs_from))
+        rotated = _add_key(uow, new, hub.clock.now())
         uow.commit()
     hub.memo.pop(_MEMO, None)
-    return RotatedKey(kid, signs_from, at_once=not current)
+    return rotated
 
 
-def active_signing_key(hub: Hub, *, cached_ok: bool = False) -> SigningKey:
+def _new_key(hub: Hub) -> SigningKeyRow:
+    """A key not placed yet: `_add_key` says when it signs."""
+    kid = new_token(12)
+    key = RSAKey.generate_key(KEY_BITS, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
+    return SigningKeyRow(
+        kid=kid, alg=ALGORITHM, public_jwk=dict(key.as_dict(private=False)),
+        private_jwk_sealed=hub.secret_box.seal(_json(key.as_dict(private=True))))
+
+
+def _add_key(uow: UnitOfWork, new: SigningKeyRow, now: datetime) -> RotatedKey:
+    current = [row for row in uow.oauth.signing_keys() if row.retired_at is None]
+    signs_from = new_key_signs_from(now, a_key_signs=bool(current))
+    for row in current:  # the signing key, and any successor not due yet
+        row.retired_at, row.publish_until = retirement(signs_from)
+    new.created_at, new.signs_from = now, signs_from
+    uow.oauth.add_key(new)
+    return RotatedKey(new.kid, signs_from, at_once=not current)
+
+
+def active_signing_key(hub: Hub, *, cached_ok: bool = False,
+                       uow: UnitOfWork | None = None) -> SigningKey:
     """The key that signs now. ``cached_ok`` (inside a transaction): any cached key set,
-    even one past its 30 s refresh, rather than opening a second transaction. A key falling
-    due takes over at its moment, cached or not: the cache holds it from publication on."""
+    even one past its 30 s refresh, rather than opening a second transaction; ``uow``:
+    read through the caller's transaction when nothing is cached (a second one would wait
+    for the first on SQLite). A key falling due takes over at its moment, cached or not:
+    the cache holds it from publication on."""
     cached = hub.memo.get(_MEMO)
-    if cached and (cached_ok or cached[1] > time.monotonic()):
+    if cached and (cached_ok or uow is not None or cached[1] > time.monotonic()):
         schedule: _Schedule = cached[0]
+    elif uow is not None:
+        schedule = _schedule_in(hub, uow)
     else:
-        schedule = _load_schedule(hub)
+        with hub.unit_of_work() as own:
+            rows = _schedule_rows(own, hub.clock.now())
+        if not rows:
+            rotate_signing_key(hub)  # a fresh hub: its first key signs at once
+            return active_signing_key(hub)
+        schedule = _schedule(hub, rows)
         hub.memo[_MEMO] = (schedule, time.monotonic() + CACHE_SECONDS)
     return SigningKey(signing_at(schedule.times, hub.clock.now()), schedule.keys)
 
 
-def _load_schedule(hub: Hub) -> _Schedule:
-    now = hub.clock.now()
-    with hub.unit_of_work() as uow:
-        rows = [(row.kid, _times(row), row.private_jwk_sealed)
-                for row in uow.oauth.signing_keys() if _times(row).may_sign_after(now)]
-    if not rows:
-        rotate_signing_key(hub)  # a fresh hub: its first key signs at once
-        return _load_schedule(hub)
+def _schedule_in(hub: Hub, uow: UnitOfWork) -> _Schedule:
+    rows = _schedule_rows(uow, hub.clock.now())
+    if rows:
+        schedule = _schedule(hub, rows)
+        hub.memo[_MEMO] = (schedule, time.monotonic() + CACHE_SECONDS)
+        return schedule
+    # A fresh hub's first key, made in the caller's transaction; not cached, since that
+    # transaction may still roll back.
+    _add_key(uow, _new_key(hub), hub.clock.now())
+    return _schedule(hub, _schedule_rows(uow, hub.clock.now()))
+
+
+_Row = tuple[str, KeyTimes, str]
+
+
+def _schedule_rows(uow: UnitOfWork, now: datetime) -> list[_Row]:
+    """Keys that sign now or will: a signer must hold each of them."""
+    return [(row.kid, _times(row), row.private_jwk_sealed)
+            for row in uow.oauth.signing_keys() if _times(row).may_sign_after(now)]
+
+
+def _schedule(hub: Hub, rows: list[_Row]) -> _Schedule:
     opened: dict[str, RSAKey] = hub.memo.setdefault("signing_key_objects", {})
     for kid, _, sealed in rows:
         if kid not in opened:
             opened[kid] = RSAKey.import_key(json.loads(hub.secret_box.open(sealed)))
     return _Schedule(tuple((kid, times) for kid, times, _ in rows),
                      KeySet([opened[kid] for kid, _, _ in rows]))
+
+
+def verification_keys(hub: Hub, uow: UnitOfWork) -> KeySet:
+    """Every signing key the hub ever had, public parts, for checking what it signed long
+    ago (ledger receipts do not expire). Only keys whose sealed private part opens with
+    the hub's secret key count: a key someone wrote into the database is not the hub's."""
+    trusted: dict[str, RSAKey] = hub.memo.setdefault("verification_keys", {})
+    for row in uow.oauth.signing_keys():
+        if row.kid in trusted:
+            continue
+        try:
+            private = RSAKey.import_key(json.loads(hub.secret_box.open(row.private_jwk_sealed)))
+        except ValueError:
+            continue
+        public = dict(private.as_dict(private=False))
+        if all(public.get(name) == row.public_jwk.get(name) for name in ("n", "e")):
+            trusted[row.kid] = RSAKey.import_key({**public, "kid": row.kid})
+    return KeySet(list(trusted.values()))
 
 
 @dataclass(frozen=True)

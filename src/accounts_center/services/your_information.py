@@ -14,23 +14,31 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts_center.domain.errors import NotFound
+from accounts_center.domain.events import CATALOGUE, EventType
+from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry, ledger_time
-from accounts_center.services.outbox_events import emit_event
+from accounts_center.services.receipts import person_receipt
+from accounts_center.services.sharing import Party, party, tell_linked_apps
 
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
 # build_archive reports each of these parts as it finishes (profile; links, consents and
 # shared data; sessions and security events; ledger; the ZIP itself).
 ARCHIVE_PARTS = 5
-KINDS = ("decision", "consent", "link", "unlink", "erasure", "age", "age.confirmed")
+KINDS = tuple(kind.value for kind in LedgerKind)
+# Why an app was not told something, in the person's words.
+_NOT_TOLD = {"about-another-app": "it is not about its own account",
+             "receiver-not-declared": "it does not take that information",
+             "link-not-active": "its account is not added",
+             "purpose-not-allowed": "that use is not allowed"}
 
 
 @dataclass(frozen=True)
 class FlowCount:
     app: str
-    direction: str  # "push" (app → hub) or "read" (hub → app)
-    category: str
+    direction: str  # "push" (app → hub), "read" (hub → app, asked) or "event" (told)
+    what: str
     allowed: int
     denied: int
 
@@ -61,8 +69,23 @@ class Overview:
     held: list[HeldData]
 
 
+def _event_summary(body: dict[str, Any]) -> str:
+    app = body.get("app", "an app")
+    try:
+        spec = CATALOGUE[EventType(body.get("event"))]
+    except ValueError:
+        return f"Something was decided for {app}"
+    told = spec.told.format(about=body.get("about_app") or "an app")
+    if body.get("allowed"):
+        return f"Told {app} {told}"
+    why = _NOT_TOLD.get(str(body.get("reason")), "the rules do not allow it")
+    return f"{app} was not told {told} ({why})"
+
+
 def _summary(kind: str, body: dict[str, Any]) -> str:
     app = body.get("app", "an app")
+    if kind == LedgerKind.EVENT:
+        return _event_summary(body)
     if kind == "decision":
         verb = "allowed" if body.get("allowed") else f"denied ({body.get('reason')})"
         way = (f"{app} sent {body.get('category')}" if body.get("direction") == "push"
@@ -83,15 +106,26 @@ def _summary(kind: str, body: dict[str, Any]) -> str:
     return kind
 
 
+def _event_label(body: dict[str, Any]) -> str:
+    try:
+        return CATALOGUE[EventType(body.get("event"))].label
+    except ValueError:
+        return "an unknown event"
+
+
 def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
     now = hub.clock.now()
     cutoff = ledger_time(now - FLOW_WINDOW)
     with hub.unit_of_work() as uow:
         head = uow.ledger.head(identity_id)
         counts: Counter[tuple[str, str, str, bool]] = Counter()
-        for row in uow.ledger.since(identity_id, cutoff, "decision"):
+        for row in uow.ledger.since(identity_id, cutoff, LedgerKind.DECISION):
             counts[(row.body.get("app", "?"), row.body.get("direction", "?"),
-                    row.body.get("category", "?"), bool(row.body.get("allowed")))] += 1
+                    str(row.body.get("category", "?")).replace("_", " "),
+                    bool(row.body.get("allowed")))] += 1
+        for row in uow.ledger.since(identity_id, cutoff, LedgerKind.EVENT):
+            counts[(row.body.get("app", "?"), "event", _event_label(row.body),
+                    bool(row.body.get("allowed")))] += 1
         keys = sorted({key[:3] for key in counts})
         flows = [FlowCount(app, direction, category, counts[(app, direction, category, True)],
                            counts[(app, direction, category, False)])
@@ -113,23 +147,29 @@ def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
 
 
 def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:
-    """Deletes what ``app_id`` shared into the hub about the person, ledgers it, and tells
-    the apps that received data (a ``data.erasure_requested`` event to each)."""
+    """Deletes what ``app_id`` shared into the hub about the person, ledgers it, and asks
+    the apps that may have received it to forget it too: a ``data.erasure_requested`` event,
+    through the sharing gate, naming only the categories each app receives (never the app
+    the data came from: that would tell them the person uses it)."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         app = uow.member_apps.by_id(app_id) if len(app_id) <= 36 else None
+        categories = uow.shared_data.categories_of(identity_id, app_id) if app else []
         erased = uow.shared_data.erase(identity_id, app_id) if app is not None else 0
         if app is None or not erased:
             raise NotFound("There is nothing from that app to erase.")
-        for link in uow.links.active_of_identity(identity_id):
-            receiver = uow.member_apps.by_id(link.app_id)
-            if receiver is None:
-                continue
-            emit_event(uow, hub, "data.erasure_requested", app_id=receiver.id,
-                       subject_salt=receiver.subject_salt, identity_id=identity_id,
-                       app_user_id=link.app_user_id, data={"source_app": app.name}, now=now)
-        append_entry(uow, hub, identity_id, "erasure",
+        append_entry(uow, hub, identity_id, LedgerKind.ERASURE,
                      {"app_id": app.id, "app": app.name, "erased": erased}, now)
+        source = party(app, next(iter(uow.links.active_of_identity(identity_id, app.id)),
+                                 None))
+
+        def named_for(receiver: Party) -> list[str]:
+            return sorted(categories if receiver.app_id == source.app_id
+                          else (c for c in categories if c in receiver.receives))
+
+        tell_linked_apps(uow, hub, EventType.DATA_ERASURE_REQUESTED, identity_id,
+                         concerns=source, now=now, categories_for=named_for,
+                         data_for=lambda receiver: {"categories": named_for(receiver)})
         uow.archives.remove_made_before(identity_id, now)  # they hold what was erased
         uow.commit()
         return erased
@@ -146,8 +186,11 @@ Everything this Accounts Center keeps about you, as JSON:
 - shared_data.json      what apps sent into Accounts Center about you
 - sessions.json         where you are logged in
 - security_events.json  logins, password changes and other security events
-- ledger.json           every data flow decision, consent change, link and unlink:
-                        a hash chain you can check yourself (see below)
+- ledger.json           every data flow decision, everything apps were told, consent
+                        changes, links and unlinks: a hash chain you can check
+                        yourself (see below)
+- receipt.jwt           the hub's signed receipt of your ledger as it stood when this
+                        archive was made (keep it: see below)
 
 Checking the ledger: each entry's "hash" is the SHA-256 of the JSON array
 [seq, at, kind, body, prev_hash] written with sorted keys and no spaces, and
@@ -155,6 +198,13 @@ each entry's "prev_hash" is the hash of the entry before it (the first one
 follows 64 zeros). The last hash must equal "head_hash" in ledger.json.
 Field values appear in the ledger only as HMAC-SHA256 digests under your own
 key ("digest_key" in ledger.json), so you can check a value you know.
+
+Keeping the hub honest: receipt.jwt is a JWS (RS256) signed with the hub's key
+(published at /oauth2/jwks) over your ledger's last entry number ("ledger_seq")
+and its hash ("ledger_head"). Keep it. Later, paste it into "Check a receipt
+you kept" on the Your information page (or give it to the operator's
+`accounts-center ledger verify --receipt FILE`): if anyone rewrote or cut off
+the past of your ledger, the check fails and names the entry.
 Messages, calls and contacts are never shared and are not in this archive.
 """
 
@@ -213,6 +263,7 @@ def build_archive(hub: Hub, identity_id: str,
     progress("sessions and security events")
     with hub.unit_of_work() as uow:
         head = uow.ledger.head(identity_id)
+        receipt = person_receipt(hub, uow, identity_id, hub.clock.now())
         parts["ledger.json"] = {
             "head_seq": head.seq if head else 0, "head_hash": head.hash if head else None,
             # Already base64: the key the person needs to check their own values.
@@ -224,6 +275,8 @@ def build_archive(hub: Hub, identity_id: str,
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
+        if receipt is not None:
+            archive.writestr("receipt.jwt", receipt + "\n")
         for name, content in parts.items():
             archive.writestr(name, json.dumps(_plain(content), indent=2, sort_keys=True,
                                               ensure_ascii=False))

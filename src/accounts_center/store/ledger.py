@@ -26,13 +26,22 @@ _MOVE_HEAD_IF = _MOVE_HEAD.where(_HEADS.c.seq == bindparam("prev_seq"),
 # PostgreSQL: the same, and the entry's insert, in one statement (one round trip).
 _MOVED = _MOVE_HEAD_IF.returning(_HEADS.c.identity_id).cte("moved")
 _APPEND_IF_HEAD = insert(_ENTRIES).from_select(
-    ["identity_id", "seq", "at", "kind", "body", "prev_hash", "hash"],
+    ["identity_id", "seq", "at", "kind", "body", "prev_hash", "hash", "seal"],
     select(_MOVED.c.identity_id, bindparam("new_seq", type_=_ENTRIES.c.seq.type),
            bindparam("at", type_=_ENTRIES.c.at.type),
            bindparam("kind", type_=_ENTRIES.c.kind.type),
            bindparam("body", type_=_ENTRIES.c.body.type),
            bindparam("prev_hash", type_=_ENTRIES.c.prev_hash.type),
-           bindparam("new_hash", type_=_ENTRIES.c.hash.type))).returning(_ENTRIES.c.seq)
+           bindparam("new_hash", type_=_ENTRIES.c.hash.type),
+           bindparam("seal", type_=_ENTRIES.c.seal.type))).returning(_ENTRIES.c.seq)
+_UNSEALED = (select(_ENTRIES.c.identity_id, _ENTRIES.c.seq, _ENTRIES.c.hash)
+             .where(_ENTRIES.c.seal.is_(None)).order_by(_ENTRIES.c.identity_id,
+                                                        _ENTRIES.c.seq)
+             .limit(bindparam("limit")))
+_SEAL = (update(_ENTRIES).where(_ENTRIES.c.identity_id == bindparam("person"),
+                                _ENTRIES.c.seq == bindparam("at_seq"),
+                                _ENTRIES.c.seal.is_(None))
+         .values(seal=bindparam("new_seal")))
 
 
 class Ledger:
@@ -61,21 +70,22 @@ class Ledger:
         return self._session.get(LedgerHeadRow, identity_id)
 
     def append(self, identity_id: str, seq: int, at: str, kind: str, body: dict[str, object],
-               prev_hash: str, entry_hash: str) -> None:
+               prev_hash: str, entry_hash: str, seal: str) -> None:
         connection = self._session.connection()
         connection.execute(_INSERT_ENTRY, {
             "identity_id": identity_id, "seq": seq, "at": at, "kind": kind, "body": body,
-            "prev_hash": prev_hash, "hash": entry_hash})
+            "prev_hash": prev_hash, "hash": entry_hash, "seal": seal})
         connection.execute(_MOVE_HEAD, {"person": identity_id, "new_seq": seq,
                                         "new_hash": entry_hash})
 
     def append_if_head(self, identity_id: str, prev_seq: int, prev_hash: str, seq: int,
-                       at: str, kind: str, body: dict[str, object], entry_hash: str) -> bool:
+                       at: str, kind: str, body: dict[str, object], entry_hash: str,
+                       seal: str) -> bool:
         """Appends only while the head is still (prev_seq, prev_hash); False when another
         transaction moved it (the caller then takes the locking path)."""
         params = {"person": identity_id, "prev_seq": prev_seq, "prev_hash": prev_hash,
                   "new_seq": seq, "new_hash": entry_hash, "at": at, "kind": kind,
-                  "body": body}
+                  "body": body, "seal": seal}
         connection = self._session.connection()
         if connection.dialect.name == "postgresql":
             # (rowcount is not reliable for an INSERT … SELECT behind a CTE: ask for the row)
@@ -84,7 +94,7 @@ class Ledger:
             return False
         connection.execute(_INSERT_ENTRY, {
             "identity_id": identity_id, "seq": seq, "at": at, "kind": kind, "body": body,
-            "prev_hash": prev_hash, "hash": entry_hash})
+            "prev_hash": prev_hash, "hash": entry_hash, "seal": seal})
         return True
 
     def entries(self, identity_id: str, *, after_seq: int = 0,
@@ -110,6 +120,20 @@ class Ledger:
             statement = statement.where(LedgerEntryRow.kind == kind)
         return self._session.scalars(
             statement.order_by(LedgerEntryRow.seq.desc()).limit(limit)).all()
+
+    def entry(self, identity_id: str, seq: int) -> LedgerEntryRow | None:
+        return self._session.get(LedgerEntryRow, (identity_id, seq))
+
+    def unsealed(self, limit: int) -> Sequence[Row[Any]]:
+        """identity_id, seq and hash of entries written before entries were sealed."""
+        return self._session.connection().execute(_UNSEALED, {"limit": limit}).all()
+
+    def seal(self, seals: Sequence[tuple[str, int, str]]) -> None:
+        """Writes (identity_id, seq, seal) for entries that have none yet."""
+        if seals:
+            self._session.connection().execute(_SEAL, [
+                {"person": person, "at_seq": seq, "new_seal": seal}
+                for person, seq, seal in seals])
 
     def people(self) -> Sequence[str]:
         return self._session.scalars(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts_center.store.base import Base, UTCDateTime
@@ -26,7 +27,14 @@ class LinkedAccountRow(Base):
                                         index=True)
     app_user_id: Mapped[str] = mapped_column(String(200))
     handle: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16))  # "active" | "removed"
+    # "pending": the person confirmed, the app has not redeemed its code yet (nothing is
+    # shared, no sign-in uses it); "active"; "removed".
+    status: Mapped[str] = mapped_column(String(16))
     sign_in_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # While pending: when the confirmation lapses unredeemed, and what activation needs
+    # (the confirming browser's address and agent for the security event, a birth date
+    # the app brought). Cleared when the link becomes active.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    activation: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -12,6 +12,7 @@ from accounts_center.store.base import storable
 from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.models import MemberAppRow
 
+PENDING = "pending"
 ACTIVE = "active"
 REMOVED = "removed"
 
@@ -22,6 +23,10 @@ _ACTIVE_LINK_WITH_SALT = (
     select(_LINKS.c.id, _LINKS.c.identity_id, _LINKS.c.app_user_id, _APPS.c.subject_salt)
     .join(_APPS, _APPS.c.id == _LINKS.c.app_id)
     .where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.status == ACTIVE))
+_PENDING_LINK_WITH_SALT = (
+    select(_LINKS.c.id, _LINKS.c.identity_id, _LINKS.c.app_user_id, _APPS.c.subject_salt)
+    .join(_APPS, _APPS.c.id == _LINKS.c.app_id)
+    .where(_LINKS.c.id == bindparam("link_id"), _LINKS.c.status == PENDING))
 
 _SIGN_IN_LINKS = (
     select(_LINKS.c.id, _LINKS.c.identity_id, _LINKS.c.app_user_id, _LINKS.c.sign_in_enabled,
@@ -53,6 +58,18 @@ class LinkedAccounts:
         return self._session.connection().execute(
             _ACTIVE_LINK_WITH_SALT, {"link_id": link_id}).first()
 
+    def pending_with_subject_salt(self, link_id: str) -> Row[Any] | None:
+        """The same for a link the person confirmed and its app has not yet redeemed."""
+        if not storable(link_id):
+            return None
+        return self._session.connection().execute(
+            _PENDING_LINK_WITH_SALT, {"link_id": link_id}).first()
+
+    def lock(self, link_id: str) -> LinkedAccountRow | None:
+        if not storable(link_id):
+            return None
+        return self._session.get(LinkedAccountRow, link_id, with_for_update=True)
+
     def active_sign_in_choices(self, identity_id: str, app_id: str) -> Sequence[Row[Any]]:
         """A person's active links to one app, oldest first: id, identity_id, app_user_id,
         sign_in_enabled and the app's subject_salt."""
@@ -79,6 +96,11 @@ class LinkedAccounts:
         return self._session.scalars(select(LinkedAccountRow).where(
             LinkedAccountRow.identity_id == identity_id)
             .order_by(LinkedAccountRow.linked_at)).all()
+
+    def identities_of_app(self, app_id: str) -> Sequence[str]:
+        """Everyone who has or had a link to the app."""
+        return self._session.scalars(select(LinkedAccountRow.identity_id).where(
+            LinkedAccountRow.app_id == app_id).distinct()).all()
 
     def lock_active_of_identity(self, identity_id: str) -> Sequence[LinkedAccountRow]:
         return self._session.scalars(select(LinkedAccountRow).where(

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from accounts_center.domain.events import BACKCHANNEL_LOGOUT
 from accounts_center.store.base import UTCDateTime, storable
 from accounts_center.store.models import MemberAppRow
 from accounts_center.store.outbox_models import (
@@ -53,13 +54,16 @@ _IS_DEAD = _EVENTS.c.status == literal_column(f"'{DEAD}'")
 # Due, not being delivered by a live worker, for an app whose endpoint is enabled and has
 # a secret, with no earlier event for the same app and person still waiting (order per
 # app and person). Locked rows are skipped on PostgreSQL, so workers never share an event.
+# A back-channel logout goes to its own endpoint and has no person on its row, so it
+# neither waits for the webhooks nor holds them up.
 _READY = (
     select(_EVENTS.c.id)
     .where(_IS_PENDING, _EVENTS.c.next_attempt_at <= _NOW,
            or_(_EVENTS.c.lease_until.is_(None), _EVENTS.c.lease_until < _NOW),
-           _EVENTS.c.app_id.in_(select(_APPS.c.id).where(
-               _APPS.c.webhook_disabled_at.is_(None),
-               _APPS.c.webhook_secret_sealed.is_not(None))),
+           or_(_EVENTS.c.type == literal_column(f"'{BACKCHANNEL_LOGOUT}'"),
+               _EVENTS.c.app_id.in_(select(_APPS.c.id).where(
+                   _APPS.c.webhook_disabled_at.is_(None),
+                   _APPS.c.webhook_secret_sealed.is_not(None)))),
            ~exists().where(_EARLIER_PENDING,
                            _EARLIER.c.app_id == _EVENTS.c.app_id,
                            _EARLIER.c.identity_id == _EVENTS.c.identity_id,
@@ -88,8 +92,9 @@ _SETTLE = (
             last_error=bindparam("error"))
 )
 _APP_TARGETS = select(
-    _APPS.c.id, _APPS.c.name, _APPS.c.webhook_url, _APPS.c.webhook_secret_sealed,
-    _APPS.c.webhook_previous_secret_sealed, _APPS.c.webhook_previous_until,
+    _APPS.c.id, _APPS.c.name, _APPS.c.client_id, _APPS.c.webhook_url,
+    _APPS.c.webhook_secret_sealed, _APPS.c.webhook_previous_secret_sealed,
+    _APPS.c.webhook_previous_until, _APPS.c.backchannel_logout_uri,
 ).where(_APPS.c.id.in_(bindparam("app_ids", expanding=True)))
 
 

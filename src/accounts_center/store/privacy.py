@@ -59,6 +59,12 @@ class SharedData:
             statement.order_by(SharedDataRow.received_at.desc(), SharedDataRow.id)
             .limit(limit)).all()
 
+    def categories_of(self, identity_id: str, app_id: str) -> list[str]:
+        """The categories of what one app shared about the person."""
+        return sorted(self._session.scalars(select(SharedDataRow.category).where(
+            SharedDataRow.identity_id == identity_id, SharedDataRow.app_id == app_id)
+            .distinct()))
+
     def erase(self, identity_id: str, app_id: str) -> int:
         return int(self._session.execute(delete(SharedDataRow).where(
             SharedDataRow.identity_id == identity_id,

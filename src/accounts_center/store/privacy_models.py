@@ -26,6 +26,9 @@ class LedgerEntryRow(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The hub's seal (HMAC under a key derived from the secret key, `domain/ledger.py`):
+    # null only for entries written before migration 0008 until `ledger seal` runs.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class LedgerHeadRow(Base):

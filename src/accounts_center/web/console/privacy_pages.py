@@ -13,8 +13,9 @@ from accounts_center.services.archives import archive_content, archive_job, star
 from accounts_center.services.consents import ad_choices, set_ad_consent
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.ledger import verify_ledger
+from accounts_center.services.receipts import InvalidReceipt, check_receipts, receipt_now
 from accounts_center.services.your_information import KINDS, erase_app_data, overview
-from accounts_center.web.console.forms import FormText
+from accounts_center.web.console.forms import FormText, LongFormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
 from accounts_center.web.request_context import check_csrf, hub_of
@@ -22,9 +23,10 @@ from accounts_center.web.request_context import check_csrf, hub_of
 router = APIRouter(include_in_schema=False)
 Person = Annotated[CurrentSession, Depends(require_person)]
 
-KIND_LABELS = [("decision", "data decisions"), ("consent", "ad choices"),
-               ("link", "added accounts"), ("unlink", "removed accounts"),
-               ("erasure", "erasures"), ("age", "age changes")]
+KIND_LABELS = [("decision", "data decisions"), ("event", "what apps were told"),
+               ("consent", "ad choices"), ("link", "added accounts"),
+               ("unlink", "removed accounts"), ("erasure", "erasures"),
+               ("age", "age changes")]
 NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
            "age": "Thank you. Your apps now use the age band of the birth date you gave.",
            "ads-on": "Ads with your information are on for that app.",
@@ -32,16 +34,16 @@ NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
 
 
 def _page(request: Request, person: CurrentSession, kind: str = "",
-          check: object = None, done: str = "", download_refused: str = "",
-          status: int = 200) -> Response:
+          check: object = None, done: str = "", receipt_check: object = None,
+          download_refused: str = "", status: int = 200) -> Response:
     chosen = kind if kind in KINDS else None
     return render(request, "your_information.html", {
         "title": "Your information", "info": overview(hub_of(request), person.identity_id,
                                                       chosen),
         "age": age_view(hub_of(request), person.identity_id),
         "kinds": KIND_LABELS, "kind": chosen or "", "check": check,
-        "notice": NOTICES.get(done), "download_refused": download_refused},
-        status=status)
+        "receipt_check": receipt_check, "notice": NOTICES.get(done),
+        "download_refused": download_refused}, status=status)
 
 
 @router.get("/your-information")
@@ -57,6 +59,34 @@ def check_ledger(request: Request, person: Person, csrf_token: FormText = "") ->
     if request.headers.get("hx-request"):
         return render(request, "_ledger_check.html", {"check": result})
     return _page(request, person, check=result)
+
+
+@router.get("/your-information/receipt")
+def download_receipt(request: Request, person: Person) -> Response:
+    """The hub's signed receipt of the person's ledger as it stands, to keep."""
+    receipt = receipt_now(hub_of(request), person.identity_id)
+    if receipt is None:
+        return render(request, "error.html", {
+            "title": "No receipt yet", "detail": "Your ledger has no entries yet: there is "
+            "nothing to give a receipt for."}, status=404)
+    return Response(receipt + "\n", media_type="application/jwt", headers={
+        "content-disposition": 'attachment; filename="accounts-center-receipt.jwt"'})
+
+
+@router.post("/your-information/receipt/check")
+def check_kept_receipt(request: Request, person: Person, receipt: LongFormText = "",
+                       csrf_token: FormText = "") -> Response:
+    """Whether the ledger still extends a receipt the person kept."""
+    check_csrf(request, csrf_token)
+    try:
+        [result] = check_receipts(hub_of(request), [receipt], person.identity_id)
+        outcome: dict[str, object] = {"ok": result.ok, "seq": result.seq,
+                                      "problem": result.problem}
+    except InvalidReceipt as error:
+        outcome = {"ok": False, "invalid": error.detail}
+    if request.headers.get("hx-request"):
+        return render(request, "_receipt_check.html", {"receipt_check": outcome})
+    return _page(request, person, receipt_check=outcome)
 
 
 @router.post("/your-information/erase/{app_id}")

@@ -1,0 +1,81 @@
+"""The catalogue of events member apps receive (DESIGN §3 Event): each type, the fields of
+its payload, what it may carry and which rule of the sharing gate decides who gets it.
+
+Producers build events only from here (`services/sharing.py` refuses a payload that does
+not match its entry), the SDK's typed events mirror it (a test holds the two together),
+and the console describes events to the person from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from accounts_center.domain.categories import DataCategory, Purpose
+from accounts_center.domain.errors import InvalidInput
+
+
+class EventType(StrEnum):
+    ACCOUNT_LINKED = "account.linked"
+    ACCOUNT_UNLINKED = "account.unlinked"
+    CONSENT_UPDATED = "consent.updated"
+    AGE_RECONCILED = "age.reconciled"
+    DATA_ERASURE_REQUESTED = "data.erasure_requested"
+
+
+class SharingRule(StrEnum):
+    """How the gate (`domain/policy.decide_event`) decides who may receive an event."""
+
+    OWN_LINK = "own-link"  # only the app whose link it is, also once the link is removed
+    OWN_CONSENT = "own-consent"  # only the app the consent is for, while linked
+    CATEGORY = "category"  # carries data of a category: a hub → app flow like a read
+    ERASURE = "erasure"  # the app whose data was erased, and apps that may have received it
+
+
+# What the outbox carries besides webhooks: an OpenID Connect Back-Channel Logout for the
+# app whose link was removed, written beside its `account.unlinked` so that it is retried
+# and survives a crash like any event; the worker signs the logout token as it sends it.
+BACKCHANNEL_LOGOUT = "oidc.backchannel_logout"
+
+# Every payload names the person as the receiving app knows them, says when, and carries
+# a signed receipt of the person's ledger after this event's own entry (DESIGN §4.8).
+COMMON_FIELDS = ("sub", "app_user_id", "occurred_at", "ledger_receipt")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: EventType
+    fields: tuple[str, ...]  # the payload's own fields, besides COMMON_FIELDS
+    rule: SharingRule
+    purpose: Purpose
+    carries: DataCategory | None  # the category of person data in it, if any
+    label: str  # what the person's "what moved" table calls it
+    told: str  # completes "Told <app> …" on the person's timeline; {about}: the app concerned
+
+    def payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The event's own fields, exactly: a producer cannot add or forget one."""
+        if set(data) != set(self.fields):
+            raise InvalidInput(f"{self.type} carries exactly {', '.join(self.fields)}",
+                               field="event")
+        return {name: data[name] for name in self.fields}
+
+
+CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
+    EventSpec(EventType.ACCOUNT_LINKED, ("app", "your_account"), SharingRule.OWN_LINK,
+              Purpose.CROSS_APP_FEATURES, None, "an account added",
+              "that you added your {about} account"),
+    EventSpec(EventType.ACCOUNT_UNLINKED, ("app", "your_account"), SharingRule.OWN_LINK,
+              Purpose.CROSS_APP_FEATURES, None, "an account removed",
+              "that you removed your {about} account"),
+    EventSpec(EventType.CONSENT_UPDATED, ("purpose", "granted"), SharingRule.OWN_CONSENT,
+              Purpose.CROSS_APP_FEATURES, None, "your ad choice",
+              "your ad choice for {about}"),
+    EventSpec(EventType.AGE_RECONCILED, ("age_band",), SharingRule.CATEGORY,
+              Purpose.SECURITY_AND_INTEGRITY, DataCategory.AGE, "your age band",
+              "your age band"),
+    EventSpec(EventType.DATA_ERASURE_REQUESTED, ("categories",), SharingRule.ERASURE,
+              Purpose.CROSS_APP_FEATURES, None, "a request to forget",
+              "to forget what {about} shared, which you erased"),
+)}

@@ -1,0 +1,16 @@
+"""What a ledger entry records (DESIGN §3 Ledger): one kind per sort of fact."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LedgerKind(StrEnum):
+    DECISION = "decision"  # an app pushed or asked for data: the decision, either way
+    EVENT = "event"  # the hub told (or refused to tell) an app something about the person
+    CONSENT = "consent"  # the person's ad choice for one app
+    LINK = "link"  # an app account was added
+    UNLINK = "unlink"  # an app account was removed
+    ERASURE = "erasure"  # the person erased what an app shared
+    AGE = "age"  # the age band apps see changed
+    AGE_CONFIRMED = "age.confirmed"  # the person confirmed their birth date
