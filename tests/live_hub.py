@@ -47,9 +47,11 @@ def _healthy(base_url: str) -> bool:
 
 
 @contextmanager
-def running_hub(workdir: Path, **extra_env: str) -> Iterator[LiveHub]:
+def running_hub(workdir: Path, log_level: str = "warning",
+                **extra_env: str) -> Iterator[LiveHub]:
     """Cheap argon2 settings, its own SQLite file and key; its issuer is its real URL.
-    ``extra_env``: more ACCOUNTS_CENTER_* settings for this hub."""
+    Its output goes to ``workdir / "server.log"``. ``extra_env``: more ACCOUNTS_CENTER_*
+    settings for this hub."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     alphabet = string.ascii_letters + string.digits
@@ -70,7 +72,7 @@ def running_hub(workdir: Path, **extra_env: str) -> Iterator[LiveHub]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(command), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
+             "--log-level", log_level],
             cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS

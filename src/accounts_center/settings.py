@@ -38,6 +38,9 @@ class Settings(BaseSettings):
                                 description="Largest request body accepted.")
     run_migrations_on_start: bool = Field(default=True)
     totp_issuer: str = Field(default="Accounts Center")
+    authorize_anonymous_per_minute: int = Field(
+        default=30, ge=1, description="Anonymous /oauth2/authorize calls (no hub login) "
+                                      "one client address may make per minute.")
     # Webhook delivery (`delivery/`). The defaults retry for more than 24 h, then dead-letter.
     delivery_in_process: bool | None = Field(
         default=None, description="Run a delivery worker inside `serve`; unset means yes "

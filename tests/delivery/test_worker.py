@@ -13,10 +13,13 @@ import pytest
 from sqlalchemy import text
 
 from accounts_center.clock import SystemClock
+from accounts_center.domain.origin import RequestOrigin
 from accounts_center.sdk import WebhookReceiver
 from accounts_center.sdk.webhooks import InvalidWebhook
+from accounts_center.services.archives import start_archive
 from accounts_center.services.deliveries import queue_overview, replay, show_delivery
 from accounts_center.services.member_apps import enable_webhook, rotate_webhook_secret
+from accounts_center.services.sign_up import sign_up
 from tests.delivery.support import an_app, statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings
 
@@ -271,6 +274,22 @@ def test_only_delivered_events_past_the_retention_are_pruned(hub, clock):
     with worker_running(hub, lambda _: httpx.Response(204)):
         wait_for(lambda: statuses_left(hub) == {old_dead: "dead", old_pending: "delivered",
                                                 recent: "delivered"})
+
+
+def test_the_hourly_prune_also_deletes_what_expired_elsewhere(hub, clock):
+    """The same hook runs retention (services/retention.py): in `serve` on SQLite and in
+    every `accounts-center worker`."""
+    ada = sign_up(hub, "ada@example.com", "correct horse battery",
+                  RequestOrigin("203.0.113.5", "Firefox")).identity_id
+    start_archive(hub, ada, wait=True)
+    clock.advance(hours=1, seconds=1)
+
+    def archives() -> int:
+        with hub.unit_of_work() as uow:
+            return int(uow.session.execute(text("SELECT COUNT(*) FROM archive_jobs")).scalar())
+
+    with worker_running(hub, lambda _: httpx.Response(204)):
+        wait_for(lambda: archives() == 0, what="the expired archive to be deleted")
 
 
 def statuses_left(hub) -> dict[str, str]:

@@ -84,6 +84,19 @@ def test_a_replayed_code_fails_and_revokes_what_it_produced(chat, visitor):
     assert userinfo.status_code == 401
 
 
+def test_a_code_replayed_after_a_refresh_still_revokes_the_refreshed_tokens(chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor)
+    code = query_of(visitor.go(authorize_url(chat.authorization_params()))
+                    .headers["location"])["code"]
+    refreshed = chat.refresh(chat.redeem(code).json()["refresh_token"]).json()
+    assert chat.redeem(code).json()["error"] == "invalid_grant"
+    assert chat.refresh(refreshed["refresh_token"]).status_code == 400
+    userinfo = chat.client.get("/oauth2/userinfo",
+                               headers={"authorization": f"Bearer {refreshed['access_token']}"})
+    assert userinfo.status_code == 401
+
+
 def test_a_pushed_request_can_be_used_once_and_only_by_its_client(chat, pics, visitor):
     visitor.sign_up()
     request_uri = chat.push_link("chat-user-1", "@ada")

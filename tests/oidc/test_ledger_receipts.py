@@ -128,8 +128,8 @@ def test_a_receipt_signed_with_a_key_written_into_the_database_is_refused(hub, l
     forged_key = RSAKey.generate_key(2048, parameters={"kid": "intruder"})
     with hub.engine.begin() as connection:
         connection.execute(text(
-            "INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at) "
-            "VALUES ('intruder', 'RS256', :jwk, 'not-sealed-by-the-hub', :at)"),
+            "INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at, "
+            "signs_from) VALUES ('intruder', 'RS256', :jwk, 'not-sealed-by-the-hub', :at, :at)"),
             {"jwk": json.dumps(dict(forged_key.as_dict(private=False))),
              "at": hub.clock.now().replace(tzinfo=None)})
     forged = jwt.encode({"alg": "RS256", "kid": "intruder", "typ": RECEIPT_TYPE},

@@ -174,3 +174,35 @@ def test_the_download_shows_progress_and_belongs_to_its_owner_only(hub, client, 
     for path in (f"/your-information/download/{job}", f"/your-information/download/{job}/file",
                  f"/your-information/download/{job}/status", "/your-information/download/x"):
         assert other.client.get(path).status_code == 404, path
+
+
+def test_erasing_removes_the_downloads_made_before_it(chat, visitor):
+    visitor.sign_up("ada@example.com")
+    link(chat, visitor, app_user_id="chat-ada")
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    before = download(visitor)
+    assert b"Pixel 9" in zipfile.ZipFile(io.BytesIO(before.content)).read("shared_data.json")
+    earlier_file = str(before.url)
+    page = visitor.client.get("/your-information").text
+    visitor.client.post(f"/your-information/erase/{chat.credentials.app.id}",
+                        data={"csrf_token": csrf_from(page)})
+    assert visitor.client.get(earlier_file).status_code == 404
+    after = download(visitor)
+    assert json.loads(zipfile.ZipFile(io.BytesIO(after.content)).read(
+        "shared_data.json")) == []
+
+
+def test_a_fourth_download_at_once_is_refused_on_the_page_and_nothing_starts(hub, visitor):
+    visitor.sign_up()
+    page = visitor.client.get("/your-information").text
+    for _ in range(3):
+        started = visitor.client.post("/your-information/download",
+                                      data={"csrf_token": csrf_from(page)})
+        assert started.status_code == 303
+    refused = visitor.client.post("/your-information/download",
+                                  data={"csrf_token": csrf_from(page)})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert "You can have 3 downloads of your information at a time" in refused.text
+    assert "Download your information" in refused.text  # the page itself, with the form
+    with hub.unit_of_work() as uow:
+        assert uow.session.execute(text("SELECT COUNT(*) FROM archive_jobs")).scalar() == 3

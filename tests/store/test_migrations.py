@@ -3,11 +3,13 @@ database that holds data keeps the data."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from joserfc.jwk import RSAKey
 from sqlalchemy import create_engine, inspect, text
 
 from accounts_center.domain.origin import RequestOrigin
@@ -20,6 +22,11 @@ from accounts_center.services.member_apps import (
     show_app,
 )
 from accounts_center.services.sign_up import sign_up
+from accounts_center.services.signing_keys import (
+    active_signing_key,
+    list_signing_keys,
+    published_jwks,
+)
 from accounts_center.store import migrate
 from accounts_center.store.engine import make_engine
 from accounts_center.store.schema import metadata
@@ -165,5 +172,42 @@ def test_events_written_before_delivery_existed_are_queued_in_order(empty_databa
         write_events(hub, chat.app.id, ["someone"])  # numbering goes on after the old ones
         with hub.unit_of_work() as uow:
             assert [e.seq for e in uow.outbox.for_app(chat.app.id)] == [4]
+    finally:
+        hub.close()
+
+
+def test_signing_keys_made_before_0007_sign_since_they_were_created(empty_database):
+    """0007 on a database with a retired key (still published) and the key that replaced
+    it: both keep their roles, the current one signs on, and both stay in JWKS."""
+    migrate.upgrade(empty_database, "0006")
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock(
+        datetime(2026, 11, 25, 12, 0, tzinfo=UTC)))
+    jwk = {"kty": "RSA", "n": "x", "e": "AQAB"}
+    try:
+        with hub.engine.begin() as connection:
+            for kid, created, retired, until in (
+                    ("old-key", "2026-11-20 09:00:00", "2026-11-25 11:55:00",
+                     "2026-11-25 12:10:00"),
+                    ("current-key", "2026-11-25 11:55:00", None, None)):
+                connection.execute(text(
+                    "INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_sealed, "
+                    "created_at, retired_at, publish_until) VALUES (:kid, 'RS256', :jwk, "
+                    ":sealed, :created, :retired, :until)"),
+                    {"kid": kid, "jwk": json.dumps({**jwk, "kid": kid}),
+                     "sealed": hub.secret_box.seal(json.dumps(
+                         RSAKey.generate_key(2048, parameters={"kid": kid}).as_dict(
+                             private=True))),
+                     "created": created, "retired": retired, "until": until})
+        migrate.upgrade(empty_database)
+        with hub.engine.connect() as connection:
+            rows = dict(connection.execute(text(
+                "SELECT kid, signs_from FROM signing_keys")).all())
+        assert str(rows["current-key"]).startswith("2026-11-25 11:55:00")
+        assert str(rows["old-key"]).startswith("2026-11-20 09:00:00")
+        states = {key.kid: key.state for key in list_signing_keys(hub)}
+        assert states == {"current-key": "signing",
+                          "old-key": "published until 2026-11-25 12:10 UTC"}
+        assert active_signing_key(hub).kid == "current-key"
+        assert {k["kid"] for k in published_jwks(hub)["keys"]} == {"current-key", "old-key"}
     finally:
         hub.close()

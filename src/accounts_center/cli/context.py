@@ -15,6 +15,7 @@ from rich.console import Console
 from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.hub import Hub, build_hub
 from accounts_center.settings import Settings
+from accounts_center.store import migrate
 
 err = Console(stderr=True)
 
@@ -63,3 +64,15 @@ def hub_for_command() -> Iterator[Hub]:
         fail(error.detail, code=2 if error.status < 500 else 1)
     finally:
         hub.close()
+
+
+def require_migrated(hub: Hub) -> None:
+    """Refuses, in one line, a database it cannot reach or that is not migrated."""
+    try:
+        revision = migrate.current_revision(hub.engine)
+    except Exception as error:
+        fail(f"cannot reach the database: {type(error).__name__}: "
+             f"{str(error).splitlines()[0]}")
+    if revision != migrate.head_revision():
+        fail(f"the database is at revision {revision or 'none'}, not "
+             f"{migrate.head_revision()}: run `accounts-center db upgrade` first")

@@ -15,16 +15,24 @@ out = Console()
 
 @app.command("rotate")
 def rotate() -> None:
-    """Sign with a new key from now on; the old one stays in JWKS until its tokens expire."""
+    """Add a new signing key: published in JWKS at once, signing once apps' cached key sets
+    hold it (10 minutes); the current key signs until then and stays published until its
+    tokens expire."""
     with hub_for_command() as hub:
-        kid = rotate_signing_key(hub)
-    out.print(f"New signing key {kid} is active. Hub processes pick it up within 30 s.",
-              highlight=False)
+        key = rotate_signing_key(hub)
+    if key.at_once:
+        out.print(f"New signing key {key.kid} signs from now (the hub had none).",
+                  highlight=False)
+        return
+    out.print(f"New signing key {key.kid} is published now and signs from "
+              f"{key.signs_from:%Y-%m-%d %H:%M:%S} UTC, once apps' cached key sets hold "
+              "it; until then the current key signs.", highlight=False)
 
 
 @app.command("list")
 def list_() -> None:
-    """Signing keys, newest first, and whether each is still published."""
+    """Signing keys, newest first: which signs, which will, and how long each stays
+    published."""
     with hub_for_command() as hub:
         keys = list_signing_keys(hub)
     if not keys:

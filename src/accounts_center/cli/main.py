@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from accounts_center.cli import apps, db, deliveries, keys, ledger
+from accounts_center.cli.prune import prune
 from accounts_center.cli.serve import serve
 from accounts_center.cli.worker import worker
 
@@ -12,6 +13,7 @@ app = typer.Typer(help="Accounts Center hub: serve, migrate, manage member apps.
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.command("serve")(serve)
 app.command("worker")(worker)
+app.command("prune")(prune)
 app.add_typer(db.app, name="db")
 app.add_typer(apps.app, name="apps")
 app.add_typer(keys.app, name="keys")

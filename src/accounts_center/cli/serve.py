@@ -10,6 +10,7 @@ from accounts_center.delivery.worker import DeliveryWorker, WorkerThread
 from accounts_center.hub import build_hub
 from accounts_center.services.ledger import seal_unsealed
 from accounts_center.store import migrate
+from accounts_center.web.access_log import access_log_config
 from accounts_center.web.app import create_app
 
 
@@ -50,7 +51,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
         fail(str(error))
     try:
         uvicorn.run(create_app(hub), host=host, port=port, log_level=log_level,
-                    proxy_headers=True, server_header=False)
+                    log_config=access_log_config(), proxy_headers=True,
+                    server_header=False)
     finally:
         if delivering is not None:
             delivering.stop()

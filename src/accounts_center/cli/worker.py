@@ -10,11 +10,15 @@ import typer
 from prometheus_client import start_http_server
 from rich.console import Console
 
-from accounts_center.cli.context import fail, load_settings, resolve_secret_key
+from accounts_center.cli.context import (
+    fail,
+    load_settings,
+    require_migrated,
+    resolve_secret_key,
+)
 from accounts_center.delivery.metrics import metrics_of
 from accounts_center.delivery.worker import DeliveryWorker
-from accounts_center.hub import Hub, build_hub
-from accounts_center.store import migrate
+from accounts_center.hub import build_hub
 
 out = Console(stderr=True)
 
@@ -36,7 +40,7 @@ def worker(metrics_port: int | None = typer.Option(
     except ValueError as error:
         fail(str(error))
     try:
-        _check_database(hub)
+        require_migrated(hub)
         metrics = metrics_of(hub)
         if metrics_port is not None:
             try:
@@ -53,18 +57,6 @@ def worker(metrics_port: int | None = typer.Option(
         asyncio.run(_run(delivery))
     finally:
         hub.close()
-
-
-def _check_database(hub: Hub) -> None:
-    """Refuses to start against a database it cannot reach or that is not migrated."""
-    try:
-        revision = migrate.current_revision(hub.engine)
-    except Exception as error:
-        fail(f"cannot reach the database: {type(error).__name__}: "
-             f"{str(error).splitlines()[0]}")
-    if revision != migrate.head_revision():
-        fail(f"the database is at revision {revision or 'none'}, not "
-             f"{migrate.head_revision()}: run `accounts-center db upgrade` first")
 
 
 async def _run(delivery: DeliveryWorker) -> None:

@@ -41,6 +41,7 @@ from accounts_center.domain.delivery import (
 from accounts_center.domain.events import BACKCHANNEL_LOGOUT
 from accounts_center.hub import Hub
 from accounts_center.services.backchannel_logout import logout_token
+from accounts_center.services.retention import remove_expired
 from accounts_center.store.outbox import Claimed, Settlement, on_events_committed
 from accounts_center.store.outbox_models import DEAD, DELIVERED, PENDING
 
@@ -176,6 +177,7 @@ class DeliveryWorker:
                 self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
                 uow.outbox.prune_delivered(
                     now - timedelta(days=self.hub.settings.delivery_retention_days))
+                remove_expired(uow, now)  # codes, tokens, archives…: services/retention.py
             uow.commit()
         targets, apps = {}, {row.id: row for row in rows}
         for row in rows:

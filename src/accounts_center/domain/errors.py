@@ -156,3 +156,34 @@ class FlowDenied(AccountsCenterError):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.code = f"policy/{reason}"
+
+
+class TooManyRequests(AccountsCenterError):
+    """A client address went over a request limit (e.g. anonymous sign-in requests)."""
+
+    code = "too-many-requests"
+    title = "Too many requests"
+    status = 429
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        unit = "second" if retry_after_seconds == 1 else "seconds"
+        super().__init__(
+            "Too many sign-in requests came from your network in a short time. Please "
+            f"wait {retry_after_seconds} {unit} and try again.")
+
+
+class TooManyArchives(AccountsCenterError):
+    """The person already has as many "Download your information" archives as are kept."""
+
+    code = "too-many-archives"
+    title = "You already have downloads waiting"
+    status = 429
+
+    def __init__(self, limit: int, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        minutes = max(1, -(-retry_after_seconds // 60))
+        super().__init__(
+            f"You can have {limit} downloads of your information at a time, and each is "
+            f"kept for an hour. Save one you already started, or start a new one in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}.")

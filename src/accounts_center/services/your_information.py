@@ -171,6 +171,7 @@ def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:
         tell_linked_apps(uow, hub, EventType.DATA_ERASURE_REQUESTED, identity_id,
                          concerns=source, now=now, categories_for=named_for,
                          data_for=lambda receiver: {"categories": named_for(receiver)})
+        uow.archives.remove_made_before(identity_id, now)  # they hold what was erased
         uow.commit()
         return erased
 

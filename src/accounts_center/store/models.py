@@ -1,5 +1,5 @@
 """Tables of the hub foundation: identities, their sessions and security events, login
-throttles and registered member apps."""
+throttles and request counters, and registered member apps."""
 
 from __future__ import annotations
 
@@ -89,8 +89,19 @@ class LoginThrottleRow(Base):
     # or "second-factor:<identity id>" (domain/throttle.py)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RequestCounterRow(Base):
+    """A fixed-window request counter shared by every hub process, e.g. anonymous
+    /oauth2/authorize calls per client address."""
+
+    __tablename__ = "request_counters"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "authorize:<ip>"
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class MemberAppRow(Base):

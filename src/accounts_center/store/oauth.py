@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from accounts_center.store.base import storable
@@ -128,7 +128,10 @@ class OAuthStore:
         if family_id:
             conditions.append(OAuthTokenRow.family_id == family_id)
         if code_digest:
-            conditions.append(OAuthTokenRow.code_digest == code_digest)
+            # Everything issued from the code: its grant, with the rows refreshes added.
+            conditions.append(OAuthTokenRow.family_id.in_(select(OAuthTokenRow.family_id)
+                                                          .where(OAuthTokenRow.code_digest
+                                                                 == code_digest)))
         if link_id:
             conditions.append(OAuthTokenRow.link_id == link_id)
         if token_id:
@@ -140,3 +143,35 @@ class OAuthStore:
         return int(self._session.execute(
             update(OAuthTokenRow).where(or_(*conditions), OAuthTokenRow.revoked_at.is_(None))
             .values(revoked_at=now)).rowcount)  # type: ignore[attr-defined]
+
+    # retention (`services/retention.py` says why each cutoff is what it is)
+    def delete_requests_expired_before(self, cutoff: datetime) -> int:
+        return _count(self._session.execute(delete(AuthorizationRequestRow).where(
+            AuthorizationRequestRow.expires_at < cutoff)))
+
+    def delete_codes_expired_before(self, cutoff: datetime) -> int:
+        return _count(self._session.execute(delete(AuthorizationCodeRow).where(
+            AuthorizationCodeRow.expires_at < cutoff)))
+
+    def delete_grants_ended_before(self, cutoff: datetime) -> int:
+        """Every row of each grant (rotation family) whose head, its one unrotated row,
+        was revoked or expired (its refresh token; its access token when it has none)
+        before ``cutoff``. Nothing of such a grant works any more."""
+        t = _TOKENS
+        ended = select(t.c.family_id).where(t.c.rotated_at.is_(None), or_(
+            t.c.revoked_at < cutoff,
+            t.c.refresh_expires_at < cutoff,
+            and_(t.c.refresh_expires_at.is_(None), t.c.access_expires_at < cutoff)))
+        return _count(self._session.execute(
+            delete(t).where(t.c.family_id.in_(ended))))
+
+    def delete_rotated_expired_before(self, cutoff: datetime) -> int:
+        """Rotated rows whose own refresh token expired before ``cutoff``, whatever their
+        grant's state."""
+        t = _TOKENS
+        return _count(self._session.execute(delete(t).where(
+            t.c.refresh_expires_at < cutoff, t.c.rotated_at.is_not(None))))
+
+
+def _count(result: Any) -> int:
+    return int(result.rowcount)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts_center.store.base import Base, UTCDateTime
+
+_REVOKED_ONLY = text("revoked_at IS NOT NULL")
 
 
 class SigningKeyRow(Base):
@@ -20,7 +22,9 @@ class SigningKeyRow(Base):
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     private_jwk_sealed: Mapped[str] = mapped_column(Text)  # encrypted with the secret key
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Set when a newer key takes over signing; published until everything it signed expired.
+    # Published from creation, signing from here: apps' cached key sets hold it by then.
+    signs_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When a newer key takes over signing; published until everything it signed expired.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publish_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -37,7 +41,7 @@ class AuthorizationRequestRow(Base):
     app_id: Mapped[str] = mapped_column(ForeignKey("member_apps.id", ondelete="CASCADE"))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned by it
     # Digest of the browser's pre-session token once a browser has picked the request up.
     browser_digest: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -57,7 +61,7 @@ class AuthorizationCodeRow(Base):
     code_challenge_method: Mapped[str] = mapped_column(String(8))
     auth_time: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned by it
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -66,7 +70,14 @@ class OAuthTokenRow(Base):
     ``family_id``; reuse of a rotated refresh token revokes the family (RFC 9700 §4.14)."""
 
     __tablename__ = "oauth_tokens"
-    __table_args__ = (Index("ix_oauth_tokens_link", "link_id", "revoked_at"),)
+    __table_args__ = (
+        Index("ix_oauth_tokens_link", "link_id", "revoked_at"),
+        # Retention finds dead grants by these (`services/retention.py`). Revoked rows
+        # only, so issuing a token writes no entry here.
+        Index("ix_oauth_tokens_revoked", "revoked_at", postgresql_where=_REVOKED_ONLY,
+              sqlite_where=_REVOKED_ONLY),
+        Index("ix_oauth_tokens_refresh_expires_at", "refresh_expires_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     access_digest: Mapped[str] = mapped_column(String(64), unique=True)

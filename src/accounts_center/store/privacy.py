@@ -1,13 +1,15 @@
-"""Repositories of ad consents and of data apps pushed into the hub."""
+"""Repositories of ad consents, of data apps pushed into the hub, of confirmed ages and of
+"Download your information" archives."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from accounts_center.store.models import IdentityRow
 from accounts_center.store.privacy_models import (
     AdConsentRow,
     AgeConfirmationRow,
@@ -104,6 +106,27 @@ class ArchiveJobs:
         self._session.execute(update(ArchiveJobRow).where(ArchiveJobRow.id == job_id)
                               .values(status=status, content=content, finished_at=now))
 
-    def remove_finished_before(self, identity_id: str, cutoff: datetime) -> None:
-        self._session.execute(delete(ArchiveJobRow).where(
-            ArchiveJobRow.identity_id == identity_id, ArchiveJobRow.created_at < cutoff))
+    def counted_since(self, identity_id: str, made_after: datetime,
+                      building_since: datetime) -> list[datetime]:
+        """When each of the person's archives that count against the limit was made:
+        made after ``made_after``, and ready or still building (since
+        ``building_since``). Takes the person's row lock first, so two requests at once
+        cannot both pass the limit."""
+        self._session.execute(select(IdentityRow.id).where(IdentityRow.id == identity_id)
+                              .with_for_update())
+        return list(self._session.scalars(select(ArchiveJobRow.created_at).where(
+            ArchiveJobRow.identity_id == identity_id, ArchiveJobRow.created_at > made_after,
+            or_(ArchiveJobRow.status == "ready",
+                and_(ArchiveJobRow.status == "building",
+                     ArchiveJobRow.created_at > building_since)))))
+
+    def remove_made_before(self, identity_id: str, moment: datetime) -> int:
+        """The person's archives made up to ``moment`` (e.g. before an erasure)."""
+        return int(self._session.execute(delete(ArchiveJobRow).where(
+            ArchiveJobRow.identity_id == identity_id, ArchiveJobRow.created_at <= moment))
+            .rowcount)  # type: ignore[attr-defined]
+
+    def delete_made_before(self, cutoff: datetime) -> int:
+        """Everyone's archives made before ``cutoff`` (retention)."""
+        return int(self._session.execute(delete(ArchiveJobRow).where(
+            ArchiveJobRow.created_at < cutoff)).rowcount)  # type: ignore[attr-defined]

@@ -95,6 +95,6 @@ class ArchiveJobRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # building | ready | failed
     done: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruned by it
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     content: Mapped[bytes | None] = mapped_column(LargeBinary)

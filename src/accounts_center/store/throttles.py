@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,3 +36,10 @@ class LoginThrottles:
 
     def clear(self, key: str) -> None:
         self._session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == key))
+
+    def delete_idle_before(self, cutoff: datetime, now: datetime) -> int:
+        """Counters with no failure since ``cutoff`` that block nobody now (retention)."""
+        return int(self._session.execute(delete(LoginThrottleRow).where(
+            LoginThrottleRow.last_failure_at < cutoff,
+            or_(LoginThrottleRow.blocked_until.is_(None),
+                LoginThrottleRow.blocked_until <= now))).rowcount)  # type: ignore[attr-defined]

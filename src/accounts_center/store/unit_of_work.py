@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from accounts_center.store.advisory_locks import try_lock
 from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.identities import Identities
 from accounts_center.store.ledger import Ledger
@@ -21,6 +22,7 @@ from accounts_center.store.privacy import (
     Consents,
     SharedData,
 )
+from accounts_center.store.request_counters import RequestCounters
 from accounts_center.store.security_events import SecurityEvents
 from accounts_center.store.throttles import LoginThrottles
 
@@ -46,6 +48,7 @@ class UnitOfWork:
         self.hub_sessions = HubSessions(self.session)
         self.security_events = SecurityEvents(self.session)
         self.throttles = LoginThrottles(self.session)
+        self.request_counters = RequestCounters(self.session)
         self.member_apps = MemberApps(self.session)
         self.links = LinkedAccounts(self.session)
         self.oauth = OAuthStore(self.session)
@@ -65,6 +68,10 @@ class UnitOfWork:
             self.session.close()
             if self._lock is not None:
                 self._lock.release()
+
+    def try_lock(self, name: str) -> bool:
+        """A lock on ``name`` until this transaction ends, unless another one holds it."""
+        return try_lock(self.session, name)
 
     def commit(self) -> None:
         self.session.commit()

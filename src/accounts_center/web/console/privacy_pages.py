@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from accounts_center.domain.errors import TooManyArchives
 from accounts_center.services.ages import age_view, confirm_birth_date
 from accounts_center.services.archives import archive_content, archive_job, start_archive
 from accounts_center.services.consents import ad_choices, set_ad_consent
@@ -34,14 +35,15 @@ NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
 
 def _page(request: Request, person: CurrentSession, kind: str = "",
           check: object = None, done: str = "", receipt_check: object = None,
-          status: int = 200) -> Response:
+          download_refused: str = "", status: int = 200) -> Response:
     chosen = kind if kind in KINDS else None
     return render(request, "your_information.html", {
         "title": "Your information", "info": overview(hub_of(request), person.identity_id,
                                                       chosen),
         "age": age_view(hub_of(request), person.identity_id),
         "kinds": KIND_LABELS, "kind": chosen or "", "check": check,
-        "receipt_check": receipt_check, "notice": NOTICES.get(done)}, status=status)
+        "receipt_check": receipt_check, "notice": NOTICES.get(done),
+        "download_refused": download_refused}, status=status)
 
 
 @router.get("/your-information")
@@ -105,7 +107,12 @@ def confirm_age(request: Request, person: Person, birth_date: FormText = "",
 @router.post("/your-information/download")
 def start_download(request: Request, person: Person, csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    job_id = start_archive(hub_of(request), person.identity_id)
+    try:
+        job_id = start_archive(hub_of(request), person.identity_id)
+    except TooManyArchives as refused:  # said where the person asked, nothing started
+        response = _page(request, person, download_refused=refused.detail, status=429)
+        response.headers["Retry-After"] = str(refused.retry_after_seconds)
+        return response
     return RedirectResponse(f"/your-information/download/{job_id}", status_code=303)
 
 

@@ -1,5 +1,6 @@
-"""The browser side of the provider: /oauth2/authorize, continuing after login, and the
-"Add to Accounts Center" disclosure with its confirmation (CSRF-protected)."""
+"""The browser side of the provider: /oauth2/authorize (anonymous calls throttled per
+address), continuing after login, and the "Add to Accounts Center" disclosure with its
+confirmation (CSRF-protected)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from accounts_center.domain.errors import TooManyRequests
 from accounts_center.oidc.authorize_flow import (
     ErrorPage,
     Flow,
@@ -19,6 +21,7 @@ from accounts_center.oidc.authorize_flow import (
     Redirect,
     SignInRefused,
 )
+from accounts_center.services.authorize_throttling import count_anonymous_authorize
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.rendering import render, render_error_page
 from accounts_center.web.request_context import (
@@ -26,6 +29,7 @@ from accounts_center.web.request_context import (
     check_csrf,
     current_session,
     ensure_presession,
+    hub_of,
     origin_of,
 )
 
@@ -69,6 +73,15 @@ def respond(request: Request, outcome: Outcome) -> Response:
 @router.get("/oauth2/authorize")
 async def authorize(request: Request) -> Response:
     flow, session, browser = flow_of(request), current_session(request), browser_token(request)
+    if session is None or not session.is_full:
+        try:
+            await run_in_threadpool(count_anonymous_authorize, hub_of(request),
+                                    origin_of(request).ip)
+        except TooManyRequests as refused:
+            response = render_error_page(request, status=refused.status, title=refused.title,
+                                         detail=refused.detail)
+            response.headers["Retry-After"] = str(refused.retry_after_seconds)
+            return response
     outcome = await run_in_threadpool(flow.begin, request.query_params.multi_items(), browser,
                                       session)
     return respond(request, outcome)

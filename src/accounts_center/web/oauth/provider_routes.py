@@ -17,7 +17,11 @@ from accounts_center.oidc.pushed_requests import push_authorization_request
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.oidc.userinfo import userinfo_response
-from accounts_center.services.signing_keys import active_signing_key, published_jwks
+from accounts_center.services.signing_keys import (
+    JWKS_MAX_AGE_SECONDS,
+    active_signing_key,
+    published_jwks,
+)
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_FIELDS = 50
@@ -60,8 +64,9 @@ def discovery(request: Request) -> JSONResponse:
 
 @router.get("/oauth2/jwks")
 def jwks(request: Request) -> JSONResponse:
+    # New keys are published this long, and more, before they sign (key_schedule.py).
     return JSONResponse(published_jwks(server_of(request).hub),
-                        headers={"cache-control": "public, max-age=300"})
+                        headers={"cache-control": f"public, max-age={JWKS_MAX_AGE_SECONDS}"})
 
 
 def _with_transaction(server: HubAuthorizationServer, request: HubOAuth2Request,

@@ -6,7 +6,7 @@ ledger seal` (which `serve` runs on start) seals them. Links get what a pending 
 every existing link is active or removed already, so none changes meaning.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-27 13:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
