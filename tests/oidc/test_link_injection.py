@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from accounts_center.services.retention import prune_expired
 from tests.oidc.conftest import link, query_of
 
 
@@ -104,3 +105,13 @@ def test_the_same_app_account_confirmed_by_two_people_goes_to_whoever_the_app_re
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
     assert "already added" in refused.json()["error_description"]
     assert sorted(statuses(hub)) == ["active", "pending"]
+
+
+def test_retention_removes_confirmations_that_lapsed_unredeemed(hub, clock, chat, visitor):
+    visitor.sign_up()
+    confirm_without_redeeming(chat, visitor, "mallory-chat")
+    link(chat, visitor, app_user_id="ada-chat", handle="@ada")
+    assert prune_expired(hub).lapsed_links == 0  # not lapsed yet
+    clock.advance(minutes=10)
+    assert prune_expired(hub).lapsed_links == 1
+    assert statuses(hub) == ["active"]

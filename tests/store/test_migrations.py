@@ -12,9 +12,12 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import create_engine, inspect, text
 
+from accounts_center.domain.ledger import next_entry
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.hub import build_hub
+from accounts_center.oidc.grants import grant_user_for
 from accounts_center.services.deliveries import queue_overview
+from accounts_center.services.ledger import seal_unsealed, verify_ledger
 from accounts_center.services.log_in import log_in
 from accounts_center.services.member_apps import (
     register_app,
@@ -209,5 +212,53 @@ def test_signing_keys_made_before_0007_sign_since_they_were_created(empty_databa
                           "old-key": "published until 2026-11-25 12:10 UTC"}
         assert active_signing_key(hub).kid == "current-key"
         assert {k["kid"] for k in published_jwks(hub)["keys"]} == {"current-key", "old-key"}
+    finally:
+        hub.close()
+
+
+def test_0008_keeps_links_active_and_seals_existing_ledgers_on_request(empty_database):
+    """A ledger and a link written before 0008: the link stays active and usable; the
+    entries verify once `ledger seal` (run by `serve` on start) has sealed them."""
+    migrate.upgrade(empty_database, "0007")
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    try:
+        with hub.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO identities (id, email, password_hash, password_changed_at, "
+                "created_at) VALUES ('p1', 'ada@example.com', 'x', :at, :at)"),
+                {"at": "2026-11-20 09:00:00"})
+            connection.execute(text(
+                "INSERT INTO member_apps (id, name, client_id, client_secret_digest, "
+                "redirect_uris, webhook_url, capabilities, created_at, secret_rotated_at, "
+                "subject_salt, post_logout_redirect_uris) VALUES ('a1', 'Chat', 'app_c', "
+                "'d', '[]', 'https://chat.example/hooks', '{}', :at, :at, 'salt', '[]')"),
+                {"at": "2026-11-20 09:00:00"})
+            connection.execute(text(
+                "INSERT INTO linked_accounts (id, identity_id, app_id, app_user_id, handle, "
+                "status, sign_in_enabled, linked_at) VALUES ('l1', 'p1', 'a1', 'u1', '@ada', "
+                "'active', true, :at)"), {"at": "2026-11-20 09:00:00"})
+            previous = None
+            for seq in (1, 2):
+                entry = next_entry(previous, f"2026-11-20T09:00:0{seq}.000000Z", "link",
+                                   {"app": "Chat", "n": seq})
+                connection.execute(text(
+                    "INSERT INTO ledger_entries (identity_id, seq, at, kind, body, prev_hash, "
+                    "hash) VALUES ('p1', :seq, :at, :kind, :body, :prev, :hash)"),
+                    {"seq": seq, "at": entry.at, "kind": entry.kind,
+                     "body": json.dumps(dict(entry.body)), "prev": entry.prev_hash,
+                     "hash": entry.hash})
+                previous = entry
+            assert previous is not None
+            connection.execute(text(
+                "INSERT INTO ledger_heads (identity_id, seq, hash, digest_key_sealed) VALUES "
+                "('p1', 2, :hash, :key)"), {"hash": previous.hash,
+                                             "key": hub.secret_box.seal("a2V5")})
+        migrate.upgrade(empty_database)
+        with hub.unit_of_work() as uow:
+            assert grant_user_for(uow, "l1", 0) is not None  # still active, still signs in
+        before = verify_ledger(hub, "p1")
+        assert not before.ok and "no seal" in (before.problem or "")
+        assert seal_unsealed(hub) == 2
+        assert verify_ledger(hub, "p1").ok
     finally:
         hub.close()

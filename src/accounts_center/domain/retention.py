@@ -22,6 +22,9 @@ moment. Rows older than their cutoff are deleted by `services/retention.py`.
      is refreshed for months keeps. After that a presented copy is refused as unknown
      instead of revoking the grant: the app holding it has not refreshed for two
      lifetimes and must send its user through login again anyway.
+- **Confirmed links the app never redeemed** (pending links, issue 10 point 3) go
+  `CODE_GRACE` after their confirmation lapsed, with their codes: they never shared
+  anything, and no code can activate them any more.
 - **Download archives** go an hour after they were made (`ARCHIVE_LIFETIME`); they are
   never served after that, even before they are deleted.
 - **Request counters** go when their window is over; **login throttle counters** once
@@ -48,6 +51,7 @@ class Cutoffs:
     now: datetime
     requests_expired: datetime
     codes_expired: datetime
+    links_lapsed: datetime
     grants_ended: datetime
     rotated_expired: datetime
     archives_made: datetime
@@ -60,6 +64,7 @@ def cutoffs(now: datetime, *, counter_window: timedelta) -> Cutoffs:
         now=now,
         requests_expired=now,
         codes_expired=now - CODE_GRACE,
+        links_lapsed=now - CODE_GRACE,
         grants_ended=now - GRANT_GRACE,
         rotated_expired=now - ROTATED_WATCH,
         archives_made=now - ARCHIVE_LIFETIME,

@@ -1,6 +1,6 @@
-"""Deleting what has expired: pending authorization requests, authorization codes, token
-grants, "Download your information" archives, request and login-throttle counters. The
-rules and why each holds: `domain/retention.py`.
+"""Deleting what has expired: pending authorization requests, authorization codes, links
+confirmed but never redeemed, token grants, "Download your information" archives,
+request and login-throttle counters. The rules and why each holds: `domain/retention.py`.
 
 Runs hourly in every delivery worker (so in `serve` on SQLite, and in `accounts-center
 worker` on PostgreSQL) and on demand as `accounts-center prune`. Each kind is one DELETE
@@ -26,6 +26,7 @@ _LOCK = "retention"
 class Pruned:
     authorization_requests: int = 0
     authorization_codes: int = 0
+    lapsed_links: int = 0
     token_rows: int = 0
     archives: int = 0
     request_counters: int = 0
@@ -46,6 +47,7 @@ def remove_expired(uow: UnitOfWork, now: datetime) -> Pruned | None:
     pruned = Pruned(
         authorization_requests=oauth.delete_requests_expired_before(cut.requests_expired),
         authorization_codes=oauth.delete_codes_expired_before(cut.codes_expired),
+        lapsed_links=uow.links.delete_lapsed_before(cut.links_lapsed),
         token_rows=(oauth.delete_grants_ended_before(cut.grants_ended)
                     + oauth.delete_rotated_expired_before(cut.rotated_expired)),
         archives=uow.archives.delete_made_before(cut.archives_made),

@@ -19,6 +19,10 @@ class LinkedAccountRow(Base):
               sqlite_where=text("status = 'active'"),
               postgresql_where=text("status = 'active'")),
         Index("ix_linked_accounts_identity", "identity_id", "status"),
+        # Retention finds confirmations that lapsed unredeemed.
+        Index("ix_linked_accounts_pending_expiry", "expires_at",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from accounts_center.store.base import storable
@@ -96,6 +97,12 @@ class LinkedAccounts:
         return self._session.scalars(select(LinkedAccountRow).where(
             LinkedAccountRow.identity_id == identity_id)
             .order_by(LinkedAccountRow.linked_at)).all()
+
+    def delete_lapsed_before(self, cutoff: datetime) -> int:
+        """Pending links whose confirmation lapsed before ``cutoff`` (never redeemed)."""
+        return int(self._session.execute(delete(LinkedAccountRow).where(
+            LinkedAccountRow.status == PENDING,
+            LinkedAccountRow.expires_at < cutoff)).rowcount)  # type: ignore[attr-defined]
 
     def identities_of_app(self, app_id: str) -> Sequence[str]:
         """Everyone who has or had a link to the app."""

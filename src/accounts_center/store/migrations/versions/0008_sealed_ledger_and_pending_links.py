@@ -27,12 +27,16 @@ def upgrade() -> None:
     with op.batch_alter_table('linked_accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expires_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('activation', sa.JSON(), nullable=True))
+        batch_op.create_index('ix_linked_accounts_pending_expiry', ['expires_at'],
+                              unique=False, sqlite_where=sa.text("status = 'pending'"),
+                              postgresql_where=sa.text("status = 'pending'"))
 
 
 def downgrade() -> None:
     # A pending link cannot be told from an active one without its columns: drop them.
     op.execute("DELETE FROM linked_accounts WHERE status = 'pending'")
     with op.batch_alter_table('linked_accounts', schema=None) as batch_op:
+        batch_op.drop_index('ix_linked_accounts_pending_expiry')
         batch_op.drop_column('activation')
         batch_op.drop_column('expires_at')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
