@@ -53,11 +53,11 @@ def verify(person: str | None = typer.Option(
                 results = check_receipts(hub, [token for _, token in receipts])
             except InvalidReceipt as error:
                 fail(f"a receipt is not valid: {error.detail}", code=2)
-            for (where, _), result in zip(receipts, results, strict=True):
-                if not result.ok:
-                    fail(f"receipt {where}: the ledger of {result.identity_id or '?'} does "
-                         f"not extend it: {result.problem} (first bad entry: "
-                         f"{result.first_bad_seq})")
+            for (where, _), check in zip(receipts, results, strict=True):
+                if not check.ok:
+                    fail(f"receipt {where}: the ledger of {check.identity_id or '?'} does "
+                         f"not extend it: {check.problem} (first bad entry: "
+                         f"{check.first_bad_seq})")
             if person is None:
                 out.print(f"[green]OK[/green]: {len(receipts)} receipt(s) are extended by "
                           "the ledgers as they stand.", highlight=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
@@ -22,7 +22,7 @@ from accounts_center.domain.origin import RequestOrigin
 from accounts_center.oidc.grants import grant_user_for, grant_user_of
 from accounts_center.oidc.models import GrantUser
 from accounts_center.oidc.requests import HubOAuth2Request
-from accounts_center.oidc.server import HubAuthorizationServer
+from accounts_center.oidc.server import HubAuthorizationServer, OAuthResponse
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.links import confirm_link
 from accounts_center.store.oauth_models import AuthorizationRequestRow
@@ -113,6 +113,7 @@ class Flow:
                 return self._redirect_error(stored, "login_required",
                                             "The person is not logged in at the hub.")
             if "request_uri" in params:
+                assert row is not None  # claimed above
                 uow.commit()
                 return Pending(row.id)
             client = self.server.query_client(stored["client_id"])
@@ -216,7 +217,7 @@ class Flow:
         if row is not None:
             row.completed_at = self.hub.clock.now()
         uow.commit()
-        return Redirect(response.headers["location"])
+        return Redirect(cast(OAuthResponse, response).headers["location"])
 
     def _claim_pushed(self, uow: UnitOfWork, params: dict[str, str],
                       browser: str) -> AuthorizationRequestRow | None:
@@ -258,8 +259,8 @@ class Flow:
 
     def _error(self, error: OAuth2Error, params: dict[str, Any]) -> Outcome:
         if error.redirect_uri:
-            return self._redirect_error(params, error.error,
-                                        error.get_error_description() or error.error)
+            code = error.error or "invalid_request"
+            return self._redirect_error(params, code, error.get_error_description() or code)
         # No validated redirect URI: show the error here, never redirect (CHECKLIST 4).
         return ErrorPage("This sign-in request is not valid",
                          f"{error.error}: {error.get_error_description() or ''}".strip(": "))

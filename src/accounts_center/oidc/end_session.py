@@ -3,10 +3,12 @@ here to log out of the hub; they may go back only to a URI that app registered."
 
 from __future__ import annotations
 
+from typing import cast
+
 from authlib.common.urls import add_params_to_uri
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 
 from accounts_center.hub import Hub
 from accounts_center.services.signing_keys import published_jwks
@@ -17,7 +19,8 @@ def client_of_hint(hub: Hub, id_token_hint: str) -> str | None:
     if not id_token_hint or len(id_token_hint) > 8192:
         return None
     try:
-        token = jwt.decode(id_token_hint, KeySet.import_key_set(published_jwks(hub)),
+        keys = KeySet.import_key_set(cast(KeySetSerialization, published_jwks(hub)))
+        token = jwt.decode(id_token_hint, keys,
                            algorithms=["RS256"])
     except (JoseError, ValueError):
         return None

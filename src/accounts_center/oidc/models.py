@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -81,11 +82,14 @@ class HubClient(ClientMixin):
     def get_client_id(self) -> str:
         return self.client_id
 
-    def get_default_redirect_uri(self) -> str | None:
-        return None  # the request must name its redirect_uri, matched exactly
+    # Authlib takes None here (its stubs say str): the request must name its redirect_uri,
+    # matched exactly.
+    def get_default_redirect_uri(self) -> str | None:  # type: ignore[override]
+        return None
 
-    def get_allowed_scope(self, scope: str) -> str:
-        return " ".join(s for s in (scope or "").split() if s in SCOPES)
+    def get_allowed_scope(self, scope: Collection[str] | str) -> str:
+        names = scope.split() if isinstance(scope, str) else list(scope or ())
+        return " ".join(s for s in names if s in SCOPES)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         # Exact string match: no prefix, path extension, case change or added query
@@ -121,10 +125,11 @@ class CodeRecord(OIDCCodeMixin):
     def get_auth_time(self) -> int:
         return self.row.auth_time
 
-    def get_acr(self) -> None:
+    # No acr or amr claims (Authlib omits a claim whose value is None; its stubs say str).
+    def get_acr(self) -> None:  # type: ignore[override]
         return None
 
-    def get_amr(self) -> None:
+    def get_amr(self) -> None:  # type: ignore[override]
         return None
 
 

@@ -4,7 +4,7 @@ the request and gets a short-lived, single-use `request_uri` (SECURITY-CHECKLIST
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
@@ -13,7 +13,7 @@ from accounts_center.crypto.tokens import digest, new_token
 from accounts_center.domain.age import parse_birth_date
 from accounts_center.domain.errors import InvalidInput
 from accounts_center.oidc.authorize_flow import REQUEST_URI_PREFIX
-from accounts_center.oidc.models import AUTH_METHODS
+from accounts_center.oidc.models import AUTH_METHODS, HubClient
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.store.oauth_models import AuthorizationRequestRow
@@ -29,7 +29,8 @@ def push_authorization_request(server: HubAuthorizationServer,
     with server.transaction() as uow:
         request.uow = uow
         try:
-            client = server.authenticate_client(request, list(AUTH_METHODS), endpoint="par")
+            client = cast(HubClient, server.authenticate_client(request, list(AUTH_METHODS),
+                                                                endpoint="par"))
             params = {k: v for k, v in request.form.items() if k not in _CREDENTIALS}
             if params.setdefault("client_id", client.client_id) != client.client_id:
                 raise InvalidRequestError("client_id does not match the authenticated client.")

@@ -42,8 +42,8 @@ class HubOAuth2Request(OAuth2Request):
         self.uow = uow
 
     @property
-    def args(self) -> dict[str, str]:
-        return self._args
+    def args(self) -> dict[str, str | None]:
+        return dict(self._args)
 
     @property
     def form(self) -> dict[str, str]:

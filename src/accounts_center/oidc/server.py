@@ -87,7 +87,8 @@ class HubAuthorizationServer(AuthorizationServer):
             finally:
                 _current_uow.reset(token)
 
-    def query_client(self, client_id: str) -> HubClient | None:
+    # None for an unknown client (Authlib checks for it; its stubs say a client).
+    def query_client(self, client_id: str) -> HubClient | None:  # type: ignore[override]
         if not client_id or len(client_id) > 100:
             return None
         uow = _current_uow.get()

@@ -185,7 +185,7 @@ def _state(times: KeyTimes, now: datetime) -> str:
                 f"{_when(times.publish_until)}")
     if phase is Phase.PUBLISHED:
         return f"published until {_when(times.publish_until)}"
-    return phase.value  # signing | expired
+    return str(phase.value)  # signing | expired
 
 
 def list_signing_keys(hub: Hub) -> list[SigningKeyInfo]:

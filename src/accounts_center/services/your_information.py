@@ -73,7 +73,7 @@ class Overview:
 def _event_summary(body: dict[str, Any]) -> str:
     app = body.get("app", "an app")
     try:
-        spec = CATALOGUE[EventType(body.get("event"))]
+        spec = CATALOGUE[EventType(str(body.get("event")))]
     except ValueError:
         return f"Something was decided for {app}"
     told = spec.told.format(about=body.get("about_app") or "an app")
@@ -109,7 +109,7 @@ def _summary(kind: str, body: dict[str, Any]) -> str:
 
 def _event_label(body: dict[str, Any]) -> str:
     try:
-        return CATALOGUE[EventType(body.get("event"))].label
+        return CATALOGUE[EventType(str(body.get("event")))].label
     except ValueError:
         return "an unknown event"
 
@@ -136,8 +136,8 @@ def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
                     for row in uow.ledger.newest(identity_id, TIMELINE_LIMIT, kind)]
         linked = {link.app_id for link in uow.links.active_of_identity(identity_id)}
         by_app: dict[str, Counter[str]] = {}
-        for row in uow.shared_data.of_person(identity_id, limit=100_000):
-            by_app.setdefault(row.app_id, Counter())[row.category] += 1
+        for shared in uow.shared_data.of_person(identity_id, limit=100_000):
+            by_app.setdefault(shared.app_id, Counter())[shared.category] += 1
         held = []
         for app_id, categories in sorted(by_app.items()):
             app = uow.member_apps.by_id(app_id)

@@ -4,11 +4,14 @@ SQLite and PostgreSQL) and a UTC-aware datetime type (SQLite keeps no time zone)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias, cast
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, Row, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+
+# A row of a Core query, whatever its columns.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,6 +43,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as the Table it is (for prebuilt Core statements)."""
+    return cast(Table, model.__table__)
 
 
 def storable(key: str) -> bool:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import AnyRow, table_of
 from accounts_center.store.models import HubSessionRow
 
-_SESSIONS = HubSessionRow.__table__
+_SESSIONS = table_of(HubSessionRow)
 # Every console page and every sign-in resolves a session: read without the ORM.
 _BY_DIGEST = select(
     _SESSIONS.c.id, _SESSIONS.c.identity_id, _SESSIONS.c.auth_level,
@@ -37,7 +37,7 @@ class HubSessions:
 
     @staticmethod
     def fields_by_token_digest(connection: Connection,
-                               token_digest: str) -> Row[Any] | None:
+                               token_digest: str) -> AnyRow | None:
         """id, identity_id, auth_level, authenticated_at, last_seen_at and expires_at (a
         single read: any connection will do, in a transaction or not)."""
         return connection.execute(_BY_DIGEST, {"digest": token_digest}).first()

@@ -4,16 +4,16 @@ transactions appending for one person take turns) and the people who have a ledg
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import AnyRow, table_of
 from accounts_center.store.privacy_models import LedgerEntryRow, LedgerHeadRow
 
-_ENTRIES = LedgerEntryRow.__table__
-_HEADS = LedgerHeadRow.__table__
+_ENTRIES = table_of(LedgerEntryRow)
+_HEADS = table_of(LedgerHeadRow)
 # Every data-API call appends an entry: prebuilt Core statements keep that cheap.
 _LOCK_HEAD = (select(_HEADS.c.seq, _HEADS.c.hash, _HEADS.c.digest_key_sealed)
               .where(_HEADS.c.identity_id == bindparam("identity_id")).with_for_update())
@@ -48,13 +48,13 @@ class Ledger:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def lock_head(self, identity_id: str) -> Row[Any] | None:
+    def lock_head(self, identity_id: str) -> AnyRow | None:
         """seq, hash and digest_key_sealed of the person's head, locked until the
         transaction ends; None before their first entry."""
         return self._session.connection().execute(
             _LOCK_HEAD, {"identity_id": identity_id}).first()
 
-    def create_head(self, identity_id: str, sealed_key: str) -> Row[Any]:
+    def create_head(self, identity_id: str, sealed_key: str) -> AnyRow:
         """An empty head (seq 0) for a first entry; a concurrent first entry for the same
         person wins the race harmlessly (the row is then read and locked)."""
         dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
@@ -124,7 +124,7 @@ class Ledger:
     def entry(self, identity_id: str, seq: int) -> LedgerEntryRow | None:
         return self._session.get(LedgerEntryRow, (identity_id, seq))
 
-    def unsealed(self, limit: int) -> Sequence[Row[Any]]:
+    def unsealed(self, limit: int) -> Sequence[AnyRow]:
         """identity_id, seq and hash of entries written before entries were sealed."""
         return self._session.connection().execute(_UNSEALED, {"limit": limit}).all()
 

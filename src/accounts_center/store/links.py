@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from accounts_center.store.base import storable
+from accounts_center.store.base import AnyRow, storable, table_of
 from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.models import MemberAppRow
 
@@ -18,8 +17,8 @@ ACTIVE = "active"
 REMOVED = "removed"
 
 
-_LINKS = LinkedAccountRow.__table__
-_APPS = MemberAppRow.__table__
+_LINKS = table_of(LinkedAccountRow)
+_APPS = table_of(MemberAppRow)
 _ACTIVE_LINK_WITH_SALT = (
     select(_LINKS.c.id, _LINKS.c.identity_id, _LINKS.c.app_user_id, _APPS.c.subject_salt)
     .join(_APPS, _APPS.c.id == _LINKS.c.app_id)
@@ -51,7 +50,7 @@ class LinkedAccounts:
             return None
         return self._session.get(LinkedAccountRow, link_id)
 
-    def active_with_subject_salt(self, link_id: str) -> Row[Any] | None:
+    def active_with_subject_salt(self, link_id: str) -> AnyRow | None:
         """id, identity_id and app_user_id of an active link, with its app's subject salt
         (one read, without the ORM: every code and ID token needs it)."""
         if not storable(link_id):
@@ -59,7 +58,7 @@ class LinkedAccounts:
         return self._session.connection().execute(
             _ACTIVE_LINK_WITH_SALT, {"link_id": link_id}).first()
 
-    def pending_with_subject_salt(self, link_id: str) -> Row[Any] | None:
+    def pending_with_subject_salt(self, link_id: str) -> AnyRow | None:
         """The same for a link the person confirmed and its app has not yet redeemed."""
         if not storable(link_id):
             return None
@@ -71,7 +70,7 @@ class LinkedAccounts:
             return None
         return self._session.get(LinkedAccountRow, link_id, with_for_update=True)
 
-    def active_sign_in_choices(self, identity_id: str, app_id: str) -> Sequence[Row[Any]]:
+    def active_sign_in_choices(self, identity_id: str, app_id: str) -> Sequence[AnyRow]:
         """A person's active links to one app, oldest first: id, identity_id, app_user_id,
         sign_in_enabled and the app's subject_salt."""
         return self._session.connection().execute(

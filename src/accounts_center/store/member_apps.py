@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from accounts_center.store.base import storable
+from accounts_center.store.base import AnyRow, storable, table_of
 from accounts_center.store.models import MemberAppRow
 
-_APPS = MemberAppRow.__table__
+_APPS = table_of(MemberAppRow)
 # What the token endpoint needs of a client, read without the ORM on every request.
 _CLIENT = select(_APPS.c.id, _APPS.c.client_id, _APPS.c.name, _APPS.c.redirect_uris,
                  _APPS.c.subject_salt, _APPS.c.client_secret_digest).where(
@@ -37,7 +36,7 @@ class MemberApps:
         return self._session.scalars(
             select(MemberAppRow).where(MemberAppRow.client_id == client_id)).first()
 
-    def client_fields(self, client_id: str) -> Row[Any] | None:
+    def client_fields(self, client_id: str) -> AnyRow | None:
         """id, client_id, name, redirect_uris, subject_salt and client_secret_digest."""
         if not storable(client_id):
             return None

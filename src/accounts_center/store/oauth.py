@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from accounts_center.store.base import storable
+from accounts_center.store.base import AnyRow, storable, table_of
 from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.links import ACTIVE
 from accounts_center.store.oauth_models import (
@@ -19,8 +19,8 @@ from accounts_center.store.oauth_models import (
     SigningKeyRow,
 )
 
-_TOKENS = OAuthTokenRow.__table__
-_LINKS = LinkedAccountRow.__table__
+_TOKENS = table_of(OAuthTokenRow)
+_LINKS = table_of(LinkedAccountRow)
 
 # The token endpoint's hot path, as Core statements built once: no ORM identity map, no
 # per-call statement construction (SQLAlchemy caches their compiled form).
@@ -36,7 +36,7 @@ _ROTATE_REFRESH = (
                                _LINKS.c.status == ACTIVE)))
     .values(rotated_at=bindparam("now"))
     .returning(*_TOKENS.c))
-_CODES = AuthorizationCodeRow.__table__
+_CODES = table_of(AuthorizationCodeRow)
 _INSERT_CODE = insert(_CODES)
 _CLAIM_CODE = (
     update(_CODES)
@@ -91,7 +91,7 @@ class OAuthStore:
         """One new authorization code (the columns of ``authorization_codes``)."""
         self._session.connection().execute(_INSERT_CODE, values)
 
-    def claim_code(self, code_digest: str, app_id: str, now: datetime) -> Row[Any] | None:
+    def claim_code(self, code_digest: str, app_id: str, now: datetime) -> AnyRow | None:
         """Marks a live code used and returns its row; None when unknown, expired, used
         or another app's."""
         return self._session.connection().execute(
@@ -114,7 +114,7 @@ class OAuthStore:
             OAuthTokenRow.refresh_digest == refresh_digest)).first()
 
     def rotate_refresh(self, refresh_digest: str, app_id: str,
-                       now: datetime) -> Row[Any] | None:
+                       now: datetime) -> AnyRow | None:
         """Spends a live refresh token of an active link, atomically (concurrent reuse
         finds nothing), and returns its row; None when unknown, spent, revoked, expired,
         another app's, or its link is gone."""

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Row,
     bindparam,
     case,
     delete,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from accounts_center.domain.events import BACKCHANNEL_LOGOUT
-from accounts_center.store.base import UTCDateTime, storable
+from accounts_center.store.base import AnyRow, UTCDateTime, storable, table_of
 from accounts_center.store.models import MemberAppRow
 from accounts_center.store.outbox_models import (
     DEAD,
@@ -40,10 +39,10 @@ from accounts_center.store.outbox_models import (
 
 NOTIFY_CHANNEL = "accounts_center_outbox"
 
-_EVENTS = OutboxEventRow.__table__
+_EVENTS = table_of(OutboxEventRow)
 _EARLIER = _EVENTS.alias("earlier")
-_APPS = MemberAppRow.__table__
-_ATTEMPTS = DeliveryAttemptRow.__table__
+_APPS = table_of(MemberAppRow)
+_ATTEMPTS = table_of(DeliveryAttemptRow)
 _NOW = bindparam("now", type_=UTCDateTime())
 # Written into the SQL, not bound: the partial indexes (WHERE status = 'pending' / 'dead')
 # can serve a query only when the planner sees the very value, prepared plans included.
@@ -205,7 +204,7 @@ class Outbox:
                            r.attempts, held_until) for r in rows]
         return sorted(claimed, key=lambda c: (c.created_at, c.id))
 
-    def targets(self, app_ids: Iterable[str]) -> Sequence[Row[Any]]:
+    def targets(self, app_ids: Iterable[str]) -> Sequence[AnyRow]:
         """Where and with which secrets each app's events go."""
         return self._session.connection().execute(
             _APP_TARGETS, {"app_ids": sorted(set(app_ids))}).all()
@@ -236,10 +235,10 @@ class Outbox:
     def prune_delivered(self, before: datetime) -> int:
         result = self._session.execute(delete(OutboxEventRow).where(
             OutboxEventRow.status == DELIVERED, OutboxEventRow.delivered_at < before))
-        return int(result.rowcount or 0)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # --- operators --------------------------------------------------------------------
-    def queue_by_app(self) -> Sequence[Row[Any]]:
+    def queue_by_app(self) -> Sequence[AnyRow]:
         """Per app: waiting (never tried), retrying, dead, and the oldest waiting event."""
         waiting = _IS_PENDING
         return self._session.execute(
@@ -275,4 +274,4 @@ class Outbox:
                 status=PENDING, attempts=0, next_attempt_at=now, lease_until=None,
                 delivered_at=None, last_error=None))
         self.announce()
-        return int(result.rowcount or 0)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

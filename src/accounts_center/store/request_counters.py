@@ -10,9 +10,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import table_of
 from accounts_center.store.models import RequestCounterRow
 
-_COUNTERS = RequestCounterRow.__table__
+_COUNTERS = table_of(RequestCounterRow)
 
 
 class RequestCounters:
@@ -25,12 +26,12 @@ class RequestCounters:
         each count once; a counter left from an earlier window starts over."""
         insert = (pg_insert if self._session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
                   else sqlite_insert)
-        statement = insert(_COUNTERS).values(key=key, window_start=window_start, hits=1)
-        same_window = _COUNTERS.c.window_start == statement.excluded.window_start
-        statement = statement.on_conflict_do_update(
+        upsert = insert(_COUNTERS).values(key=key, window_start=window_start, hits=1)
+        same_window = _COUNTERS.c.window_start == upsert.excluded.window_start
+        statement = upsert.on_conflict_do_update(
             index_elements=["key"],
             set_={"hits": case((same_window, _COUNTERS.c.hits + 1), else_=1),
-                  "window_start": statement.excluded.window_start},
+                  "window_start": upsert.excluded.window_start},
         ).returning(_COUNTERS.c.hits)
         return int(self._session.execute(statement).scalar_one())
 
