@@ -63,8 +63,21 @@ def test_ad_toggle_ledger_check_and_download(page: Page, live: LiveHub,
     page.goto(live.base_url + "/your-information")
     expect(page.get_by_text("Pics sent activity for cross_app_features: allowed")
            ).to_be_visible()
+    expect(page.get_by_text("Told Pics that you added your Pics account")).to_be_visible()
     page.get_by_role("button", name="Check the ledger").click()
     expect(page.locator("#ledger-check")).to_contain_text("entries are intact")
+
+    # A receipt kept, then checked: the ledger still extends it.
+    with page.expect_download() as receipt_info:
+        page.get_by_role("link", name="Download a receipt of your ledger now").click()
+    kept = tmp_path / "receipt.jwt"
+    receipt_info.value.save_as(kept)
+    page.get_by_label("Check a receipt you kept").fill(kept.read_text().strip())
+    page.get_by_role("button", name="Check the receipt").click()
+    expect(page.locator("#receipt-check")).to_contain_text("still holds entry")
+    page.get_by_label("Check a receipt you kept").fill("not a receipt")
+    page.get_by_role("button", name="Check the receipt").click()
+    expect(page.locator("#receipt-check")).to_contain_text("not a receipt")
 
     page.get_by_role("button", name="Download your information").click()
     expect(page.get_by_role("heading", name="Download your information")).to_be_visible()
@@ -73,5 +86,6 @@ def test_ad_toggle_ledger_check_and_download(page: Page, live: LiveHub,
     saved = tmp_path / "information.zip"
     download_info.value.save_as(saved)
     with zipfile.ZipFile(saved) as archive:
-        assert {"README.txt", "ledger.json", "consents.json"} <= set(archive.namelist())
+        assert {"README.txt", "ledger.json", "consents.json", "receipt.jwt"} <= set(
+            archive.namelist())
         assert '"granted": true' in archive.read("consents.json").decode()
