@@ -108,6 +108,11 @@ def test_every_event_carries_a_receipt_that_verifies_and_cannot_link_two_apps(
         assert claims["ledger_head"] == blinded(claims["ledger_blind"], head)
         assert claims["ledger_head"] != head
     assert all(result.ok for result in check_receipts(hub, list(receipts.values())))
+    # The person can check an app's receipt too (the console tries only them).
+    assert all(result.ok for result in check_receipts(hub, list(receipts.values()),
+                                                      person_of(hub)))
+    [other] = check_receipts(hub, [receipts[chat.client_id]], "someone-else")
+    assert not other.ok
 
 
 def test_the_download_holds_a_receipt_of_the_ledger_it_contains(hub, ledger, visitor):

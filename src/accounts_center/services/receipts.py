@@ -124,15 +124,19 @@ def read_receipt(hub: Hub, uow: UnitOfWork, token: str) -> Receipt:
     return receipt
 
 
-def receipt_owner(uow: UnitOfWork, receipt: Receipt) -> str | None:
+def receipt_owner(uow: UnitOfWork, receipt: Receipt,
+                  expected: str | None = None) -> str | None:
     """Whose ledger a receipt is of: a person's names them; an app's is found among the
-    people who have (or had) a link to that app."""
+    people who have (or had) a link to that app — or, when ``expected`` is given (a
+    person checking in the console), only that person is tried, so a check costs the
+    same however many people use the app."""
     if receipt.audience is None:
         return receipt.subject
     app = uow.member_apps.by_client_id(receipt.audience)
     if app is None:
         return None
-    for identity_id in uow.links.identities_of_app(app.id):
+    candidates = [expected] if expected is not None else uow.links.identities_of_app(app.id)
+    for identity_id in candidates:
         if secrets.compare_digest(pairwise_subject(app.subject_salt, identity_id),
                                   receipt.subject):
             return identity_id
@@ -147,7 +151,7 @@ def check_receipt(hub: Hub, uow: UnitOfWork, token: str,
     ``identity_id``: the receipt must be of that person's ledger (the console checks only
     the person's own)."""
     receipt = read_receipt(hub, uow, token)
-    owner = receipt_owner(uow, receipt)
+    owner = receipt_owner(uow, receipt, identity_id)
     if owner is None or (identity_id is not None and owner != identity_id):
         return ReceiptCheck(False, receipt.seq, None, "this receipt is of another ledger")
     chain = verify_in(uow, hub, owner)
