@@ -119,9 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
-        # A bug: logged with its type only (a message could hold a secret), shown politely.
-        log.error("unhandled %s on %s %s", type(error).__name__, request.method,
-                  request.url.path)
+        # A bug: logged with its type and the route's template only (a message, a path or
+        # a query could hold a secret or a person's data), shown politely.
+        route = getattr(request.scope.get("route"), "path", "an unknown route")
+        log.error("unhandled %s on %s %s", type(error).__name__, request.method, route)
         if is_api_request(request):
             return problem(500, "Internal error", "The hub hit an unexpected error.",
                            instance=request.url.path)
