@@ -1,6 +1,6 @@
 """Console forms with characters no one types (NUL, other control characters, bytes that
 are not UTF-8, UTF-8 of a lone surrogate) get a readable page, never a 500, and change
-nothing (CHECKLIST 37)."""
+nothing; a user agent with them is kept without them (CHECKLIST 37)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,13 @@ def test_a_control_character_in_a_form_is_named_on_the_page(person):
     page = post_raw(person, "/your-information/age", {"birth_date": "2001-02-03%00"})
     assert page.status_code == 422
     assert "birth_date" in page.text and "control characters" in page.text
+
+
+def test_a_user_agent_with_control_characters_is_kept_without_them(hub, client):
+    # Servers refuse NUL in a header; the hub does not count on it (PostgreSQL text).
+    client.post("/signup", headers={"user-agent": b"Agent\x00 \x01Zero"}, data={
+        "login": "ada@example.com", "password": PASSWORD,
+        "csrf_token": csrf_from(client.get("/signup").text)})
+    sessions = client.get("/v1/me/sessions", headers={"user-agent": b"Agent\x00 \x01Zero"})
+    assert sessions.status_code == 200
+    assert sessions.json()[0]["user_agent"] == "Agent Zero"
