@@ -96,7 +96,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem(422, "The request is not valid", detail, code="invalid-request",
                            instance=request.url.path, errors=errors[:20])
         if request.url.path in OAUTH_ENDPOINTS:
-            return oauth_error(400, "The request contains characters that are not allowed.")
+            return oauth_error(400, "The request holds characters or values that are not "
+                                    "allowed.")
         in_address = all(e.get("loc", ("body",))[0] in ("path", "query") for e in error.errors())
         return _page(request, 422, "This address is not valid" if in_address else
                      "Something in the form is missing or not valid", detail)
