@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_USER_AGENT = 512
+# Kept in text columns and shown to the person: PostgreSQL text cannot hold NUL, and no
+# honest user agent sends a control character.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -13,4 +17,5 @@ class RequestOrigin:
     user_agent: str = ""
 
     def clipped(self) -> RequestOrigin:
-        return RequestOrigin(ip=self.ip[:64], user_agent=self.user_agent[:MAX_USER_AGENT])
+        return RequestOrigin(ip=_CONTROL.sub("", self.ip)[:64],
+                             user_agent=_CONTROL.sub("", self.user_agent)[:MAX_USER_AGENT])

@@ -3,6 +3,7 @@ SQLite and PostgreSQL) and a UTC-aware datetime type (SQLite keeps no time zone)
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, TypeAlias, cast
 
@@ -50,7 +51,16 @@ def table_of(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+# The largest value of an INTEGER column (4 bytes on PostgreSQL, e.g. `security_events.id`):
+# comparing such a column with a larger number fails there ("integer out of range"), so
+# the edge refuses larger numbers for it.
+INTEGER_MAX = 2**31 - 1
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def storable(key: str) -> bool:
-    """PostgreSQL text cannot hold NUL, so no stored key contains one: a lookup by such a
-    key finds nothing on either database (instead of failing on PostgreSQL)."""
-    return "\x00" not in key
+    """PostgreSQL text cannot hold NUL, and no database takes a lone surrogate (it has no
+    UTF-8 form), so no stored key contains either: a lookup by such a key finds nothing on
+    either database (instead of failing)."""
+    return _UNSTORABLE.search(key) is None

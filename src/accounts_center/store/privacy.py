@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from accounts_center.store.base import storable
 from accounts_center.store.models import IdentityRow
 from accounts_center.store.privacy_models import (
     AdConsentRow,
@@ -96,7 +97,7 @@ class ArchiveJobs:
         self._session.add(row)
 
     def get(self, job_id: str) -> ArchiveJobRow | None:
-        return self._session.get(ArchiveJobRow, job_id)
+        return self._session.get(ArchiveJobRow, job_id) if storable(job_id) else None
 
     def set_progress(self, job_id: str, done: int) -> None:
         self._session.execute(update(ArchiveJobRow).where(ArchiveJobRow.id == job_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
@@ -21,6 +21,7 @@ from accounts_center.web.console import (
 )
 from accounts_center.web.console.guards import LoginRequired, login_redirect
 from accounts_center.web.console.rendering import STATIC
+from accounts_center.web.input_guard import refuse_hostile_input
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
 from accounts_center.web.oauth import authorize_pages, logout_pages, provider_routes
 from accounts_center.web.problems import install_error_handlers
@@ -34,7 +35,8 @@ session cookie; state-changing calls also need the `X-CSRF-Token` header.
 
 def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="Accounts Center", version=__version__, description=API_DESCRIPTION,
-                  docs_url=None, redoc_url=None)  # their CDN scripts break our CSP
+                  docs_url=None, redoc_url=None,  # their CDN scripts break our CSP
+                  dependencies=[Depends(refuse_hostile_input)])
     app.state.hub = hub
     app.state.oidc = HubAuthorizationServer(hub)
     app.state.authorize_flow = Flow(app.state.oidc)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from accounts_center.domain.errors import NotAuthenticated
 from accounts_center.services.account_summary import account_summary
 from accounts_center.services.hub_sessions import CurrentSession, end_session, list_sessions
 from accounts_center.services.security_log import list_security_events
+from accounts_center.store.base import INTEGER_MAX
 from accounts_center.web.api.schemas import (
     Me,
     Problem,
@@ -17,9 +18,11 @@ from accounts_center.web.api.schemas import (
     SecurityEventPage,
     SessionOut,
 )
+from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import check_csrf, current_session, hub_of, origin_of
 
-PROBLEMS = {401: {"model": Problem, "description": "Not logged in"},
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not logged in"},
             422: {"model": Problem, "description": "Invalid request"}}
 router = APIRouter(prefix="/v1/me", tags=["me"], responses=PROBLEMS)
 
@@ -51,7 +54,7 @@ def sessions(request: Request, current: Person) -> list[SessionOut]:
 @router.delete("/sessions/{session_id}", status_code=204,
                responses={403: {"model": Problem}, 404: {"model": Problem}})
 def delete_session(request: Request, current: Person,
-                   session_id: Annotated[str, Path(max_length=64)],
+                   session_id: RowId,
                    x_csrf_token: Annotated[str | None, Header(max_length=128)] = None
                    ) -> Response:
     check_csrf(request, x_csrf_token)
@@ -62,7 +65,7 @@ def delete_session(request: Request, current: Person,
 @router.get("/security-events", response_model=SecurityEventPage)
 def security_events(request: Request, current: Person,
                     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                    before: Annotated[int | None, Query(ge=1, le=2**62)] = None
+                    before: Annotated[int | None, Query(ge=1, le=INTEGER_MAX)] = None
                     ) -> SecurityEventPage:
     events = list_security_events(hub_of(request), current.identity_id, limit=limit,
                                   before_id=before)

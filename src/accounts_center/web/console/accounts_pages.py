@@ -13,6 +13,7 @@ from accounts_center.services.member_apps import list_apps
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
+from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import check_csrf, hub_of, origin_of
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,7 @@ def accounts(request: Request, person: Person, done: str = "") -> Response:
 
 
 @router.get("/accounts/{link_id}/remove")
-def confirm_removal(request: Request, person: Person, link_id: str) -> Response:
+def confirm_removal(request: Request, person: Person, link_id: RowId) -> Response:
     link = next((lk for lk in list_links(hub_of(request), person.identity_id)
                  if lk.id == link_id), None)
     if link is None:
@@ -45,16 +46,16 @@ def confirm_removal(request: Request, person: Person, link_id: str) -> Response:
 
 
 @router.post("/accounts/{link_id}/remove")
-def remove(request: Request, person: Person, link_id: str, csrf_token: FormText = "") -> Response:
+def remove(request: Request, person: Person, link_id: RowId, csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    unlink_account(hub_of(request), person.identity_id, link_id[:36], origin_of(request))
+    unlink_account(hub_of(request), person.identity_id, link_id, origin_of(request))
     return RedirectResponse("/accounts?done=removed", status_code=303)
 
 
 @router.post("/accounts/{link_id}/sign-in")
-def toggle_sign_in(request: Request, person: Person, link_id: str, enabled: FormText,
+def toggle_sign_in(request: Request, person: Person, link_id: RowId, enabled: FormText,
                    csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    set_sign_in(hub_of(request), person.identity_id, link_id[:36], enabled == "on")
+    set_sign_in(hub_of(request), person.identity_id, link_id, enabled == "on")
     return RedirectResponse(f"/accounts?done=sign-in-{'on' if enabled == 'on' else 'off'}",
                             status_code=303)

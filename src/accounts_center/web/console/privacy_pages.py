@@ -18,6 +18,7 @@ from accounts_center.services.your_information import KINDS, erase_app_data, ove
 from accounts_center.web.console.forms import FormText, LongFormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
+from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import check_csrf, hub_of
 
 router = APIRouter(include_in_schema=False)
@@ -90,9 +91,9 @@ def check_kept_receipt(request: Request, person: Person, receipt: LongFormText =
 
 
 @router.post("/your-information/erase/{app_id}")
-def erase(request: Request, person: Person, app_id: str, csrf_token: FormText = "") -> Response:
+def erase(request: Request, person: Person, app_id: RowId, csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    erase_app_data(hub_of(request), person.identity_id, app_id[:64])
+    erase_app_data(hub_of(request), person.identity_id, app_id)
     return RedirectResponse("/your-information?done=erased", status_code=303)
 
 
@@ -117,19 +118,19 @@ def start_download(request: Request, person: Person, csrf_token: FormText = "") 
 
 
 @router.get("/your-information/download/{job_id}")
-def download_page(request: Request, person: Person, job_id: str) -> Response:
+def download_page(request: Request, person: Person, job_id: RowId) -> Response:
     job = archive_job(hub_of(request), person.identity_id, job_id)
     return render(request, "archive.html", {"title": "Download your information", "job": job})
 
 
 @router.get("/your-information/download/{job_id}/status")
-def download_status(request: Request, person: Person, job_id: str) -> Response:
+def download_status(request: Request, person: Person, job_id: RowId) -> Response:
     job = archive_job(hub_of(request), person.identity_id, job_id)
     return render(request, "_archive_progress.html", {"job": job})
 
 
 @router.get("/your-information/download/{job_id}/file")
-def download_file(request: Request, person: Person, job_id: str) -> Response:
+def download_file(request: Request, person: Person, job_id: RowId) -> Response:
     content = archive_content(hub_of(request), person.identity_id, job_id)
     return Response(content, media_type="application/zip", headers={
         "content-disposition": 'attachment; filename="accounts-center-information.zip"'})
@@ -143,10 +144,10 @@ def ad_preferences(request: Request, person: Person, done: str = "") -> Response
 
 
 @router.post("/ad-preferences/{app_id}")
-def choose_ads(request: Request, person: Person, app_id: str, granted: FormText,
+def choose_ads(request: Request, person: Person, app_id: RowId, granted: FormText,
                csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     on = granted == "on"
-    set_ad_consent(hub_of(request), person.identity_id, app_id[:64], on)
+    set_ad_consent(hub_of(request), person.identity_id, app_id, on)
     return RedirectResponse(f"/ad-preferences?done=ads-{'on' if on else 'off'}",
                             status_code=303)

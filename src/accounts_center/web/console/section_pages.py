@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -21,7 +23,7 @@ SECTIONS = {
 }
 
 
-def _section_view(path: str):  # type: ignore[no-untyped-def]
+def _section_view(path: str) -> Callable[..., Response]:
     title, heading, text = SECTIONS[path]
 
     def view(request: Request) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accounts_center.domain.errors import AccountsCenterError
@@ -127,7 +127,8 @@ def end_other_sessions(request: Request, person: Person, csrf_token: FormText = 
 
 
 @router.post("/security/sessions/{session_id}/end")
-def end_one_session(request: Request, person: Person, session_id: str,
+def end_one_session(request: Request, person: Person,
+                    session_id: Annotated[str, Path(min_length=1, max_length=36)],
                     csrf_token: FormText = "") -> Response:
     # htmx sends the token as a header; a plain form as a field.
     check_csrf(request, csrf_token or request.headers.get("x-csrf-token", ""))

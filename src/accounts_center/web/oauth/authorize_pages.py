@@ -24,6 +24,7 @@ from accounts_center.oidc.authorize_flow import (
 from accounts_center.services.authorize_throttling import count_anonymous_authorize
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.rendering import render, render_error_page
+from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import (
     browser_token,
     check_csrf,
@@ -88,7 +89,7 @@ async def authorize(request: Request) -> Response:
 
 
 @router.get("/oauth2/authorize/continue/{request_id}")
-async def continue_authorization(request: Request, request_id: str) -> Response:
+async def continue_authorization(request: Request, request_id: RowId) -> Response:
     flow, session, browser = flow_of(request), current_session(request), browser_token(request)
     outcome = await run_in_threadpool(flow.proceed, request_id, browser, session,
                                       origin_of(request))
@@ -96,7 +97,7 @@ async def continue_authorization(request: Request, request_id: str) -> Response:
 
 
 @router.post("/oauth2/authorize/continue/{request_id}")
-def decide(request: Request, request_id: str, decision: FormText,
+def decide(request: Request, request_id: RowId, decision: FormText,
            csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     flow, session, browser = flow_of(request), current_session(request), browser_token(request)
