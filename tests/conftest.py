@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,11 @@ def clock() -> FakeClock:
 def hub(database_url: str, clock: FakeClock) -> Iterator[Hub]:
     built = build_hub(cheap_settings(database_url), clock=clock)
     yield built
+    # Archives build on threads of their own: let any a test started finish before the
+    # database is emptied under them.
+    for thread in threading.enumerate():
+        if thread.name.startswith("archive-"):
+            thread.join(timeout=30)
     built.close()
 
 

@@ -92,6 +92,8 @@ ROUTES = [
     Route("GET", "/connected-experiences", PAGE),
     Route("GET", "/your-information", PAGE, query=("kind", "done")),
     Route("POST", "/your-information/verify", PAGE),
+    Route("GET", "/your-information/receipt", PAGE),
+    Route("POST", "/your-information/receipt/check", PAGE, form=("receipt",)),
     Route("POST", "/your-information/erase/{app_id}", PAGE),
     Route("POST", "/your-information/age", PAGE, form=("birth_date",)),
     Route("POST", "/your-information/download", PAGE),
