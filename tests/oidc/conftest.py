@@ -141,3 +141,12 @@ def link(app: App, browser: Browser, app_user_id: str = "chat-user-1",
     tokens = app.redeem(params["code"])
     assert tokens.status_code == 200, tokens.text
     return tokens.json()
+
+
+@pytest.fixture
+def both_linked(chat: App, pics: App, visitor: Browser) -> tuple[App, App]:
+    """A person with a Chat account (chat-ada) and a Pics account (pics-ada) added."""
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada")
+    return chat, pics

@@ -9,17 +9,9 @@ from accounts_center.services.consents import set_ad_consent
 from accounts_center.services.ledger import verify_ledger
 from accounts_center.store.privacy_models import LedgerEntryRow, SharedDataRow
 from accounts_center.store.unit_of_work import UnitOfWork
-from tests.oidc.conftest import App, link
+from tests.oidc.conftest import App
 
 PROBLEMS = "https://accounts-center.dev/problems/"
-
-
-@pytest.fixture
-def both_linked(chat, pics, visitor):
-    visitor.sign_up()
-    link(chat, visitor, app_user_id="chat-ada")
-    link(pics, visitor, app_user_id="pics-ada")
-    return chat, pics
 
 
 def push(app: App, user: str, category: str, purpose: str, fields: dict):

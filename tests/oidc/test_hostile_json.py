@@ -13,18 +13,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from accounts_center.store.privacy_models import LedgerEntryRow, SharedDataRow
-from tests.oidc.conftest import App, link
+from tests.oidc.conftest import App
 
 PROBLEM = "application/problem+json"
 PUSH = "/v1/app/users/chat-ada/data/device"
-
-
-@pytest.fixture
-def both_linked(chat, pics, visitor):
-    visitor.sign_up()
-    link(chat, visitor, app_user_id="chat-ada")
-    link(pics, visitor, app_user_id="pics-ada")
-    return chat, pics
 
 
 def push_text(app: App, text: str, path: str = PUSH):
