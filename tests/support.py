@@ -32,7 +32,9 @@ def cheap_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url, "secret_key": TEST_SECRET_KEY,
         "argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1,
-        "run_migrations_on_start": False, **overrides}
+        "run_migrations_on_start": False,
+        # Tests sign many people up from one address; the limit has tests of its own.
+        "signups_per_address_per_hour": 100_000, **overrides}
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
                                 description="Largest request body accepted.")
     run_migrations_on_start: bool = Field(default=True)
     totp_issuer: str = Field(default="Accounts Center")
+    signups_per_address_per_hour: int = Field(
+        default=20, ge=1, description="Logins one client address may create per hour "
+                                      "(each costs an argon2 hash, and mass sign-ups are "
+                                      "how spam and enumeration start).")
     authorize_anonymous_per_minute: int = Field(
         default=30, ge=1, description="Anonymous /oauth2/authorize calls (no hub login) "
                                       "one client address may make per minute.")

@@ -1,13 +1,21 @@
 """Sign-up is throttled per address like logins: "already exists" answers tell whoever
-asks which names have accounts (CHECKLIST 26, 27)."""
+asks which names have accounts (CHECKLIST 26, 27); and each address may create only so
+many logins an hour."""
 
 import pytest
 
-from accounts_center.domain.errors import AlreadyRegistered, LoginFailed, SignUpThrottled
+from accounts_center.domain.errors import (
+    AlreadyRegistered,
+    LoginFailed,
+    SignUpThrottled,
+    TooManySignUps,
+)
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.throttle import PER_ADDRESS
+from accounts_center.hub import build_hub
 from accounts_center.services.log_in import log_in
 from accounts_center.services.sign_up import sign_up
+from tests.support import cheap_settings
 
 HOME = RequestOrigin("203.0.113.5", "Firefox")
 PROBER = RequestOrigin("198.51.100.99", "Bot")
@@ -39,8 +47,27 @@ def test_an_address_guessing_passwords_cannot_sign_up_meanwhile(hub):
         sign_up(hub, "person0@example.com", PASSWORD, PROBER)
 
 
-def test_new_names_are_not_counted_against_the_address(hub):
-    # A family or an office behind one address signs up as many people as it has.
+def test_an_address_creates_at_most_its_hourly_share_of_logins(database_url, clock):
+    hub = build_hub(cheap_settings(database_url, signups_per_address_per_hour=3), clock=clock)
+    try:
+        for n in range(3):
+            assert sign_up(hub, f"bulk{n}@example.com", PASSWORD, PROBER).is_full
+        with pytest.raises(TooManySignUps) as refused:
+            sign_up(hub, "bulk3@example.com", PASSWORD, PROBER)
+        assert refused.value.status == 429 and 0 < refused.value.retry_after_seconds <= 3600
+        assert "No account was created" in refused.value.detail
+        with pytest.raises(LoginFailed):
+            log_in(hub, "bulk3@example.com", PASSWORD, HOME)
+        assert sign_up(hub, "neighbour@example.com", PASSWORD, HOME).is_full
+        clock.advance(seconds=refused.value.retry_after_seconds)
+        assert sign_up(hub, "bulk3@example.com", PASSWORD, PROBER).is_full
+    finally:
+        hub.close()
+
+
+def test_new_names_are_not_counted_as_failed_guesses(hub):
+    # A family or an office behind one address signs up its people (within the hourly
+    # limit) without being taken for a prober.
     for n in range(PER_ADDRESS.free_failures + 5):
         assert sign_up(hub, f"person{n}@example.com", PASSWORD, HOME).is_full
 

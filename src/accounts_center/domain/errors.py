@@ -85,6 +85,10 @@ class SignUpThrottled(LoginThrottled):
     what = "Too many failed attempts from your network. No account was created."
 
 
+class TooManySignUps(SignUpThrottled):
+    what = "Too many new logins were made from your network. No account was created."
+
+
 def wait_phrase(seconds: int) -> str:
     """"45 seconds", "2 minutes" (rounded up: waiting less would be refused again)."""
     if seconds < 60:

@@ -48,5 +48,9 @@ def address_bucket(ip: str) -> str:
     return str(address)
 
 
+def sign_up_key(ip: str) -> str:
+    return "signup:" + address_bucket(ip)
+
+
 def authorize_key(ip: str) -> str:
     return "authorize:" + address_bucket(ip)

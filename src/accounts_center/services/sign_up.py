@@ -3,7 +3,9 @@
 "Already exists" tells whoever asks that a name has an account, so that answer counts as
 a failed guess on the address's counter, shared with failed logins, and sign-up is
 refused while that counter blocks: enumerating names here costs what guessing at the
-login page does.
+login page does. Every attempt also counts towards a per-address hourly limit
+(`signups_per_address_per_hour`), checked before the password is hashed: each costs an
+argon2 hash, and mass sign-ups are how spam starts.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 
-from accounts_center.domain.errors import AlreadyRegistered, SignUpThrottled
+from accounts_center.domain.errors import AlreadyRegistered, SignUpThrottled, TooManySignUps
 from accounts_center.domain.login_names import LoginKind, parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.password_policy import check_new_password
+from accounts_center.domain.rate_limit import FixedWindow, sign_up_key
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
@@ -34,8 +37,14 @@ def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curre
     name = parse_login_name(login)
     check_new_password(password, login_value=name.value)
     keys = address_keys(origin.ip)
+    window = FixedWindow(hub.settings.signups_per_address_per_hour, 3600)
     with hub.unit_of_work() as uow:
         refuse_if_throttled(uow, keys, hub.clock.now(), SignUpThrottled)
+        hits = uow.request_counters.hit(sign_up_key(origin.ip),
+                                        window.start_of(hub.clock.now()))
+        uow.commit()
+    if not window.allows(hits):
+        raise TooManySignUps(window.retry_after(hub.clock.now()))
     password_hash = hub.passwords.hash(password)  # slow on purpose: outside the transaction
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
