@@ -114,3 +114,13 @@ def test_no_world_lets_an_event_carry_what_the_receiver_may_not_have(
         assert spec.carries.value in world["receives"][receiver]
     if spec.rule is SharingRule.ERASURE and concerns != receiver:
         assert categories and set(categories) <= world["receives"][receiver]
+
+
+def test_a_producer_cannot_add_or_forget_a_field():
+    import pytest
+
+    spec = CATALOGUE[EventType.AGE_RECONCILED]
+    assert spec.payload({"age_band": "18_plus"}) == {"age_band": "18_plus"}
+    for wrong in ({}, {"age_band": "18_plus", "birth_date": "2000-01-01"}):
+        with pytest.raises(ValueError, match="carries exactly age_band"):
+            spec.payload(wrong)

@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from accounts_center.domain.categories import DataCategory, Purpose
-from accounts_center.domain.errors import InvalidInput
 
 
 class EventType(StrEnum):
@@ -55,10 +54,11 @@ class EventSpec:
     told: str  # completes "Told <app> …" on the person's timeline; {about}: the app concerned
 
     def payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The event's own fields, exactly: a producer cannot add or forget one."""
+        """The event's own fields, exactly: a producer cannot add or forget one (that is
+        a bug in the hub, not bad input: nothing is sent, and the change rolls back)."""
         if set(data) != set(self.fields):
-            raise InvalidInput(f"{self.type} carries exactly {', '.join(self.fields)}",
-                               field="event")
+            raise ValueError(f"{self.type} carries exactly {', '.join(self.fields)}, "
+                             f"not {', '.join(sorted(data))}")
         return {name: data[name] for name in self.fields}
 
 
