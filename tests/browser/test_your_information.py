@@ -61,7 +61,7 @@ def test_ad_toggle_ledger_check_and_download(page: Page, live: LiveHub,
     expect(page.get_by_text("Pics: On")).to_be_visible()
 
     page.goto(live.base_url + "/your-information")
-    expect(page.get_by_text("Pics sent activity for cross_app_features: allowed")
+    expect(page.get_by_text("Pics sent activity for features across your apps: allowed")
            ).to_be_visible()
     expect(page.get_by_text("Told Pics that you added your Pics account")).to_be_visible()
     page.get_by_role("button", name="Check the ledger").click()
@@ -89,3 +89,19 @@ def test_ad_toggle_ledger_check_and_download(page: Page, live: LiveHub,
         assert {"README.txt", "ledger.json", "consents.json", "receipt.jwt"} <= set(
             archive.namelist())
         assert '"granted": true' in archive.read("consents.json").decode()
+
+
+def test_the_timeline_reads_in_the_persons_time_zone(browser, live: LiveHub,
+                                                     same_database: Hub) -> None:
+    """Issue 11, point 9: the server writes UTC; the page shows the browser's zone."""
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    try:
+        page = context.new_page()
+        linked_person(page, live, same_database)
+        page.goto(live.base_url + "/your-information")
+        first = page.locator("ol.timeline time").first
+        expect(first).to_contain_text("GMT+9")
+        utc = first.get_attribute("datetime") or ""
+        assert (first.get_attribute("title") or "").endswith("UTC") and utc.endswith("Z")
+    finally:
+        context.close()

@@ -65,7 +65,7 @@ def test_the_persons_confirmation_wins_and_is_ledgered(hub, chat, pics, visitor)
     assert band(pics, "pics-ada") == "18_plus"
     assert [e["age_band"] for e in events(hub, pics)][-1] == "18_plus"
     after = visitor.client.get("/your-information?kind=age").text
-    assert "18 or over" in after and "Your age band for apps became 18_plus" in after
+    assert "18 or over" in after and "The age band your apps see became 18 or over" in after
     assert "1990-05-01" not in visitor.client.get("/your-information").text
 
 

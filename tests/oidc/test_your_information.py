@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 
 from sqlalchemy import text
 
 from accounts_center.domain.ledger import Entry, verify
+from accounts_center.services.your_information import TIMELINE_LIMIT
 from tests.oidc.conftest import link
 from tests.support import csrf_from
 
@@ -53,11 +55,62 @@ def test_flows_per_app_and_the_timeline_are_shown(chat, pics, visitor):
                     params={"purpose": "advertising"})  # refused: no consent
     page = visitor.client.get("/your-information").text
     assert "What moved in the last 30 days" in page
-    assert "Chat sent device for security_and_integrity: allowed" in page
-    assert "Pics asked for activity for advertising: denied (no-advertising-consent)" in page
-    assert "Pixel 9" not in page
+    assert "Chat sent device information for security and integrity: allowed" in page
+    assert ("Pics asked for activity for advertising: refused: you have not allowed ads "
+            "with your information there") in page
+    assert "Pixel 9" not in page and "security_and_integrity" not in page
     only_links = visitor.client.get("/your-information", params={"kind": "link"}).text
-    assert "Added your Chat account" in only_links and "Pics asked for" not in only_links
+    assert "You added your Chat account" in only_links and "Pics asked for" not in only_links
+
+
+def test_what_an_app_wrote_is_shown_as_data_never_as_the_hubs_words(chat, visitor):
+    """Issue 11, point 9: an unknown category or purpose reads "an unknown …", and what
+    the app sent appears only as escaped data beside it."""
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    push(chat, "chat-ada", "<img src=x onerror=alert(1)>", "security_and_integrity",
+         {"x": 1})
+    push(chat, "chat-ada", "device", "resale", {"model": "x"})
+    page = visitor.client.get("/your-information").text
+    assert ("Chat sent an unknown category for security and integrity: refused: "
+            "Accounts Center knows no such information") in page
+    assert '<code class="raw">&lt;img src=x onerror=alert(1)&gt;</code>' in page
+    assert "Chat sent device information for an unknown purpose" in page
+    assert '<code class="raw">resale</code>' in page
+    assert "<img src=x" not in page
+
+
+def test_the_ledger_says_who_removed_an_account(chat, pics, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")
+    link(pics, visitor, app_user_id="pics-ada")
+    chat.client.delete("/v1/app/links/chat-ada", auth=chat.auth)
+    page = visitor.client.get("/accounts").text
+    remove = re.search(r'href="(/accounts/[^"]+/remove)"', page)
+    assert remove is not None
+    confirm = visitor.client.get(remove.group(1)).text
+    done = visitor.client.post(remove.group(1), data={"csrf_token": csrf_from(confirm)})
+    assert done.status_code == 303
+    timeline = visitor.client.get("/your-information", params={"kind": "unlink"}).text
+    assert "Chat removed this account from Accounts Center" in timeline
+    assert "You removed your Pics account" in timeline
+
+
+def test_the_timeline_pages_back_beyond_two_hundred_entries(hub, chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor, app_user_id="chat-ada")  # entries 1 and 2
+    for n in range(TIMELINE_LIMIT + 10):
+        push(chat, "chat-ada", "device", "security_and_integrity", {"n": n})
+    newest = visitor.client.get("/your-information").text
+    numbers = [int(n) for n in re.findall(r'<li value="(\d+)">', newest)]
+    assert numbers[0] == TIMELINE_LIMIT + 12 and len(numbers) == TIMELINE_LIMIT
+    older = re.search(r'href="(/your-information\?kind=&amp;before=(\d+))#', newest)
+    assert older is not None and int(older.group(2)) == numbers[-1]
+    page_two = visitor.client.get(older.group(1).replace("&amp;", "&")).text
+    assert [int(n) for n in re.findall(r'<li value="(\d+)">', page_two)] == list(
+        range(numbers[-1] - 1, 0, -1))
+    assert "Older entries" not in page_two and "Newest entries" in page_two
+    assert "You added your Chat account" in page_two
 
 
 def test_the_ledger_check_passes_and_then_names_a_tampered_entry(hub, chat, visitor):
@@ -117,12 +170,12 @@ def test_after_removal_shared_data_stays_listed_and_can_be_erased(hub, chat, pic
     push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
     chat.client.delete("/v1/app/links/chat-ada", auth=chat.auth)
     page = visitor.client.get("/your-information").text
-    assert "Chat (removed)" in page and "device (1)" in page
+    assert "Chat (removed)" in page and "device information (1)" in page
     erased = visitor.client.post(f"/your-information/erase/{chat.credentials.app.id}",
                                  data={"csrf_token": csrf_from(page)})
     assert erased.status_code == 303
     after = visitor.client.get("/your-information?done=erased").text
-    assert "Chat (removed)" not in after and "Erased what Chat shared (1 items)" in after
+    assert "Chat (removed)" not in after and "You erased what Chat shared (1 items)" in after
     with hub.unit_of_work() as uow:
         events = [row.type for row in uow.outbox.for_app(pics.credentials.app.id)]
     assert "data.erasure_requested" in events

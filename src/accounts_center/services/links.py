@@ -161,7 +161,7 @@ def unlink_account(hub: Hub, identity_id: str, link_id: str,
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         link = _own_active_link(uow, identity_id, link_id)
-        result = _remove(uow, hub, link, origin, now)
+        result = _remove(uow, hub, link, origin, now, by="person")
         uow.commit()
     return result
 
@@ -174,22 +174,24 @@ def unlink_by_app(hub: Hub, app_id: str, app_user_id: str,
         link = uow.links.active_for_app_user(app_id, app_user_id)
         if link is None:
             return None
-        result = _remove(uow, hub, link, origin, now)
+        result = _remove(uow, hub, link, origin, now, by="app")
         uow.commit()
     return result
 
 
 def _remove(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, origin: RequestOrigin,
-            now: datetime) -> Unlinked:
+            now: datetime, *, by: str) -> Unlinked:
+    """``by``: who acted, "person" (the console) or "app" (its own API call); the ledger
+    and the security log say so."""
     link.status, link.removed_at = REMOVED, now
     uow.session.flush()
     uow.oauth.revoke_where(now, link_id=link.id)
     app = uow.member_apps.by_id(link.app_id)
     name = app.name if app else "app"
     record_security_event(uow, link.identity_id, SecurityEventKind.ACCOUNT_UNLINKED, origin,
-                          now, {"app": name, "handle": link.handle})
+                          now, {"app": name, "handle": link.handle, "by": by})
     append_entry(uow, hub, link.identity_id, LedgerKind.UNLINK,
-                 {"app_id": link.app_id, "app": name, "link_id": link.id}, now)
+                 {"app_id": link.app_id, "app": name, "link_id": link.id, "by": by}, now)
     if app is not None:
         _tell_of_link(uow, hub, EventType.ACCOUNT_UNLINKED, party(app, link), now)
     return Unlinked(link.id, name)

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts_center.domain.errors import NotFound
-from accounts_center.domain.events import CATALOGUE, EventType
+from accounts_center.domain.events import EventType
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
 from accounts_center.services.ledger import append_entry, ledger_time
+from accounts_center.services.ledger_words import category_words, event_label, say
 from accounts_center.services.receipts import person_receipt
 from accounts_center.services.sharing import Party, party, tell_linked_apps
 from accounts_center.services.signing_keys import active_signing_key
@@ -28,11 +29,6 @@ TIMELINE_LIMIT = 200
 # shared data; sessions and security events; ledger; the ZIP itself).
 ARCHIVE_PARTS = 5
 KINDS = tuple(kind.value for kind in LedgerKind)
-# Why an app was not told something, in the person's words.
-_NOT_TOLD = {"about-another-app": "it is not about its own account",
-             "receiver-not-declared": "it does not take that information",
-             "link-not-active": "its account is not added",
-             "purpose-not-allowed": "that use is not allowed"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +47,7 @@ class TimelineEntry:
     kind: str
     summary: str
     hash: str
+    raw: str | None = None  # what an app wrote that the hub does not know, as data
 
 
 @dataclass(frozen=True)
@@ -68,53 +65,13 @@ class Overview:
     flows: list[FlowCount]
     timeline: list[TimelineEntry]
     held: list[HeldData]
+    older_before: int | None = None  # where the next page of the timeline starts
 
 
-def _event_summary(body: dict[str, Any]) -> str:
-    app = body.get("app", "an app")
-    try:
-        spec = CATALOGUE[EventType(str(body.get("event")))]
-    except ValueError:
-        return f"Something was decided for {app}"
-    told = spec.told.format(about=body.get("about_app") or "an app")
-    if body.get("allowed"):
-        return f"Told {app} {told}"
-    why = _NOT_TOLD.get(str(body.get("reason")), "the rules do not allow it")
-    return f"{app} was not told {told} ({why})"
-
-
-def _summary(kind: str, body: dict[str, Any]) -> str:
-    app = body.get("app", "an app")
-    if kind == LedgerKind.EVENT:
-        return _event_summary(body)
-    if kind == "decision":
-        verb = "allowed" if body.get("allowed") else f"denied ({body.get('reason')})"
-        way = (f"{app} sent {body.get('category')}" if body.get("direction") == "push"
-               else f"{app} asked for {body.get('category')}")
-        return f"{way} for {body.get('purpose')}: {verb}"
-    if kind == "consent":
-        return f"Ads with your information in {app}: {'on' if body.get('granted') else 'off'}"
-    if kind == "link":
-        return f"Added your {app} account"
-    if kind == "unlink":
-        return f"Removed your {app} account"
-    if kind == "age":
-        return f"Your age band for apps became {body.get('band')}"
-    if kind == "age.confirmed":
-        return "You confirmed your birth date"
-    if kind == "erasure":
-        return f"Erased what {app} shared ({body.get('erased', 0)} items)"
-    return kind
-
-
-def _event_label(body: dict[str, Any]) -> str:
-    try:
-        return CATALOGUE[EventType(str(body.get("event")))].label
-    except ValueError:
-        return "an unknown event"
-
-
-def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
+def overview(hub: Hub, identity_id: str, kind: str | None = None,
+             before: int | None = None) -> Overview:
+    """The flows of the last 30 days, and the timeline from the newest entry (or from
+    entry ``before`` backwards), TIMELINE_LIMIT entries a page."""
     now = hub.clock.now()
     cutoff = ledger_time(now - FLOW_WINDOW)
     with hub.unit_of_work() as uow:
@@ -122,29 +79,34 @@ def overview(hub: Hub, identity_id: str, kind: str | None = None) -> Overview:
         counts: Counter[tuple[str, str, str, bool]] = Counter()
         for row in uow.ledger.since(identity_id, cutoff, LedgerKind.DECISION):
             counts[(row.body.get("app", "?"), row.body.get("direction", "?"),
-                    str(row.body.get("category", "?")).replace("_", " "),
+                    category_words(row.body.get("category")).text,
                     bool(row.body.get("allowed")))] += 1
         for row in uow.ledger.since(identity_id, cutoff, LedgerKind.EVENT):
-            counts[(row.body.get("app", "?"), "event", _event_label(row.body),
+            counts[(row.body.get("app", "?"), "event", event_label(row.body),
                     bool(row.body.get("allowed")))] += 1
         keys = sorted({key[:3] for key in counts})
         flows = [FlowCount(app, direction, category, counts[(app, direction, category, True)],
                            counts[(app, direction, category, False)])
                  for app, direction, category in keys]
-        timeline = [TimelineEntry(row.seq, row.at, row.kind, _summary(row.kind, row.body),
-                                  row.hash)
-                    for row in uow.ledger.newest(identity_id, TIMELINE_LIMIT, kind)]
+        rows = uow.ledger.newest(identity_id, TIMELINE_LIMIT + 1, kind, before_seq=before)
+        timeline = []
+        for row in rows[:TIMELINE_LIMIT]:
+            said = say(row.kind, row.body)
+            timeline.append(TimelineEntry(row.seq, row.at, row.kind, said.text, row.hash,
+                                          said.raw))
+        older_before = timeline[-1].seq if len(rows) > TIMELINE_LIMIT else None
         linked = {link.app_id for link in uow.links.active_of_identity(identity_id)}
         by_app: dict[str, Counter[str]] = {}
         for shared in uow.shared_data.of_person(identity_id, limit=100_000):
-            by_app.setdefault(shared.app_id, Counter())[shared.category] += 1
+            by_app.setdefault(shared.app_id, Counter())[
+                category_words(shared.category).text] += 1
         held = []
         for app_id, categories in sorted(by_app.items()):
             app = uow.member_apps.by_id(app_id)
             held.append(HeldData(app_id, app.name if app else "a removed app",
                                  dict(categories), app_id in linked))
         return Overview(head.seq if head else 0, head.hash if head else None, flows,
-                        timeline, held)
+                        timeline, held, older_before)
 
 
 def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:

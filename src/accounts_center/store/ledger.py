@@ -113,11 +113,14 @@ class Ledger:
             LedgerEntryRow.identity_id == identity_id, LedgerEntryRow.kind == kind,
             LedgerEntryRow.at >= at)).all()
 
-    def newest(self, identity_id: str, limit: int,
-               kind: str | None = None) -> Sequence[LedgerEntryRow]:
+    def newest(self, identity_id: str, limit: int, kind: str | None = None,
+               before_seq: int | None = None) -> Sequence[LedgerEntryRow]:
+        """The person's newest entries (of one kind), or the newest before ``before_seq``."""
         statement = select(LedgerEntryRow).where(LedgerEntryRow.identity_id == identity_id)
         if kind is not None:
             statement = statement.where(LedgerEntryRow.kind == kind)
+        if before_seq is not None:
+            statement = statement.where(LedgerEntryRow.seq < before_seq)
         return self._session.scalars(
             statement.order_by(LedgerEntryRow.seq.desc()).limit(limit)).all()
 

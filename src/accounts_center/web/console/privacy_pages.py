@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accounts_center.domain.errors import TooManyArchives
@@ -15,6 +15,7 @@ from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.ledger import verify_ledger
 from accounts_center.services.receipts import InvalidReceipt, check_receipts, receipt_now
 from accounts_center.services.your_information import KINDS, erase_app_data, overview
+from accounts_center.store.base import INTEGER_MAX
 from accounts_center.web.console.forms import FormText, LongFormText
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render
@@ -36,11 +37,13 @@ NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
 
 def _page(request: Request, person: CurrentSession, kind: str = "",
           check: object = None, done: str = "", receipt_check: object = None,
-          download_refused: str = "", status: int = 200) -> Response:
+          download_refused: str = "", status: int = 200, before: int | None = None
+          ) -> Response:
     chosen = kind if kind in KINDS else None
     return render(request, "your_information.html", {
         "title": "Your information", "info": overview(hub_of(request), person.identity_id,
-                                                      chosen),
+                                                      chosen, before),
+        "before": before,
         "age": age_view(hub_of(request), person.identity_id),
         "kinds": KIND_LABELS, "kind": chosen or "", "check": check,
         "receipt_check": receipt_check, "notice": NOTICES.get(done),
@@ -48,9 +51,11 @@ def _page(request: Request, person: CurrentSession, kind: str = "",
 
 
 @router.get("/your-information")
-def your_information(request: Request, person: Person, kind: str = "",
-                     done: str = "") -> Response:
-    return _page(request, person, kind[:20], done=done)
+def your_information(request: Request, person: Person, kind: str = "", done: str = "",
+                     before: Annotated[int | None, Query(ge=1, le=INTEGER_MAX)] = None
+                     ) -> Response:
+    """``before``: show the timeline from that entry backwards (the older pages)."""
+    return _page(request, person, kind[:20], done=done, before=before)
 
 
 @router.post("/your-information/verify")

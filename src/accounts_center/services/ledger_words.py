@@ -1,0 +1,133 @@
+"""The person's ledger in plain words (issue 11, point 9): one vocabulary for the
+timeline and the "what moved" table. Whatever an app wrote (a category or purpose the hub
+does not know) is never said as if it were the hub's words: it reads "an unknown
+category", and the raw value travels beside the sentence, to be shown as data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from accounts_center.domain.categories import DataCategory, Purpose
+from accounts_center.domain.events import CATALOGUE, EventType
+from accounts_center.domain.ledger_kinds import LedgerKind
+from accounts_center.domain.policy import Reason
+
+CATEGORY_WORDS: Mapping[str, str] = {
+    DataCategory.ACCOUNT_DETAILS: "account details",
+    DataCategory.PROFILE_PHOTO: "your profile photo",
+    DataCategory.AVATAR: "your avatar",
+    DataCategory.ACTIVITY: "activity",
+    DataCategory.DEVICE: "device information",
+    DataCategory.AGE: "your age",
+    DataCategory.CREATIONS: "your creations",
+    "messages": "messages", "calls": "calls", "contacts": "contacts",
+}
+PURPOSE_WORDS: Mapping[str, str] = {
+    Purpose.CROSS_APP_FEATURES: "features across your apps",
+    Purpose.SECURITY_AND_INTEGRITY: "security and integrity",
+    Purpose.ADVERTISING: "advertising",
+}
+# Why a data flow was refused.
+REFUSED_BECAUSE: Mapping[str, str] = {
+    Reason.NEVER_SHARED: "messages, calls and contacts are never shared",
+    Reason.UNKNOWN_CATEGORY: "Accounts Center knows no such information",
+    Reason.UNKNOWN_PURPOSE: "Accounts Center knows no such use",
+    Reason.LINK_NOT_ACTIVE: "the account is not added",
+    Reason.DIFFERENT_PERSON: "the accounts belong to different people",
+    Reason.SENDER_NOT_DECLARED: "the app did not say it sends this",
+    Reason.RECEIVER_NOT_DECLARED: "the app did not say it takes this",
+    Reason.PURPOSE_NOT_ALLOWED: "it may not be used for that",
+    Reason.NO_AD_CONSENT: "you have not allowed ads with your information there",
+    Reason.HUB_DOES_NOT_ACCEPT: "Accounts Center does not take this from apps",
+}
+# Why an app was not told something.
+NOT_TOLD_BECAUSE: Mapping[str, str] = {
+    Reason.ABOUT_ANOTHER_APP: "it is not about its own account",
+    Reason.RECEIVER_NOT_DECLARED: "it does not take that information",
+    Reason.LINK_NOT_ACTIVE: "its account is not added",
+    Reason.PURPOSE_NOT_ALLOWED: "that use is not allowed",
+}
+AGE_BAND_WORDS: Mapping[str, str] = {"under_13": "under 13", "13_17": "13 to 17",
+                                     "18_plus": "18 or over"}
+
+
+@dataclass(frozen=True)
+class Said:
+    """A sentence in the hub's words, and what an app wrote that the hub does not know
+    (shown beside it as data, never inside it)."""
+
+    text: str
+    raw: str | None = None
+
+
+def category_words(category: object) -> Said:
+    name = str(category)
+    if name in CATEGORY_WORDS:
+        return Said(CATEGORY_WORDS[name])
+    return Said("an unknown category", name)
+
+
+def purpose_words(purpose: object) -> Said:
+    name = str(purpose)
+    if name in PURPOSE_WORDS:
+        return Said(PURPOSE_WORDS[name])
+    return Said("an unknown purpose", name)
+
+
+def event_label(body: Mapping[str, Any]) -> str:
+    try:
+        return CATALOGUE[EventType(str(body.get("event")))].label
+    except ValueError:
+        return "an unknown event"
+
+
+def _event(body: Mapping[str, Any]) -> Said:
+    app = body.get("app", "an app")
+    try:
+        spec = CATALOGUE[EventType(str(body.get("event")))]
+    except ValueError:
+        return Said(f"Something was decided for {app}")
+    told = spec.told.format(about=body.get("about_app") or "an app")
+    if body.get("allowed"):
+        return Said(f"Told {app} {told}")
+    why = NOT_TOLD_BECAUSE.get(str(body.get("reason")), "the rules do not allow it")
+    return Said(f"{app} was not told {told} ({why})")
+
+
+def _decision(body: Mapping[str, Any]) -> Said:
+    app = body.get("app", "an app")
+    what, use = category_words(body.get("category")), purpose_words(body.get("purpose"))
+    way = "sent" if body.get("direction") == "push" else "asked for"
+    outcome = ("allowed" if body.get("allowed") else "refused: " + REFUSED_BECAUSE.get(
+        str(body.get("reason")), "the rules do not allow it"))
+    raw = ", ".join(r for r in (what.raw, use.raw) if r is not None) or None
+    return Said(f"{app} {way} {what.text} for {use.text}: {outcome}", raw)
+
+
+def say(kind: str, body: Mapping[str, Any]) -> Said:
+    """One ledger entry as the person reads it."""
+    app = body.get("app", "an app")
+    if kind == LedgerKind.EVENT:
+        return _event(body)
+    if kind == LedgerKind.DECISION:
+        return _decision(body)
+    if kind == LedgerKind.CONSENT:
+        return Said(f"Ads with your information in {app}: "
+                    f"{'on' if body.get('granted') else 'off'}")
+    if kind == LedgerKind.LINK:
+        return Said(f"You added your {app} account")
+    if kind == LedgerKind.UNLINK:
+        # Who acted is part of the record: an app may remove its own link.
+        if body.get("by") == "app":
+            return Said(f"{app} removed this account from Accounts Center")
+        return Said(f"You removed your {app} account")
+    if kind == LedgerKind.AGE:
+        band = AGE_BAND_WORDS.get(str(body.get("band")), "unknown")
+        return Said(f"The age band your apps see became {band}")
+    if kind == LedgerKind.AGE_CONFIRMED:
+        return Said("You confirmed your birth date")
+    if kind == LedgerKind.ERASURE:
+        return Said(f"You erased what {app} shared ({body.get('erased', 0)} items)")
+    return Said("An entry of a kind this page does not know", kind)
