@@ -259,3 +259,22 @@ def test_a_fourth_download_at_once_is_refused_on_the_page_and_nothing_starts(hub
     assert "Download your information" in refused.text  # the page itself, with the form
     with hub.unit_of_work() as uow:
         assert uow.session.execute(text("SELECT COUNT(*) FROM archive_jobs")).scalar() == 3
+
+
+def test_the_archive_readme_says_exactly_how_to_check_a_value(chat, visitor):
+    """Issue 11, point 11: the recipe in README.txt, run as written, matches a digest."""
+    visitor.sign_up("ada@example.com")
+    link(chat, visitor, app_user_id="chat-ada")
+    push(chat, "chat-ada", "device", "security_and_integrity", {"model": "Pixel 9"})
+    archive = zipfile.ZipFile(io.BytesIO(download(visitor).content))
+    readme = archive.read("README.txt").decode()
+    recipe = readme.split("In Python:\n\n", 1)[1].split("\n\n", 1)[0]
+    ledger = json.loads(archive.read("ledger.json"))
+    entry = next(e for e in ledger["entries"]
+                 if e["kind"] == "decision" and "model" in e["body"].get("fields", {}))
+    lines = [line.strip() for line in recipe.strip().splitlines()]
+    namespace: dict = {"ledger": ledger, "entry": entry}
+    exec("\n".join(lines[:-1]), namespace)  # noqa: S102 - our own README's recipe
+    assert eval(lines[-1], namespace) is True  # noqa: S307
+    namespace["message"] = b'"Pixel 10"'
+    assert eval(lines[-1], namespace) is False  # noqa: S307

@@ -155,12 +155,26 @@ Everything this Accounts Center keeps about you, as JSON:
 - receipt.jwt           the hub's signed receipt of your ledger as it stood when this
                         archive was made (keep it: see below)
 
-Checking the ledger: each entry's "hash" is the SHA-256 of the JSON array
-[seq, at, kind, body, prev_hash] written with sorted keys and no spaces, and
-each entry's "prev_hash" is the hash of the entry before it (the first one
-follows 64 zeros). The last hash must equal "head_hash" in ledger.json.
-Field values appear in the ledger only as HMAC-SHA256 digests under your own
-key ("digest_key" in ledger.json), so you can check a value you know.
+Checking the ledger: each entry's "hash" is the SHA-256, in lowercase hex, of
+the JSON array [seq, at, kind, body, prev_hash] written with sorted keys, no
+spaces (separators "," and ":") and non-ASCII characters as themselves, in
+UTF-8. Each entry's "prev_hash" is the hash of the entry before it (the first
+one follows 64 zeros), and the last hash must equal "head_hash" in ledger.json.
+
+Checking a value you know: the ledger keeps no values, only, under "fields" in
+an entry's body, each field's name and an HMAC-SHA256 digest of its value.
+The key is "digest_key" in ledger.json, decoded from base64 (it is yours: no
+one without it can test guesses against your digests). The message is the
+value written as JSON the same way as above: the text Pixel 9 is the 9 bytes
+"Pixel 9" with the quotes, the number 3 is 3, true is true. For what an app
+read, a field's value is the list of the values it was given, oldest last,
+e.g. ["Pixel 9"]. In Python:
+
+    import base64, hashlib, hmac, json
+    key = base64.b64decode(ledger["digest_key"])
+    message = json.dumps("Pixel 9", sort_keys=True, separators=(",", ":"),
+                         ensure_ascii=False).encode("utf-8")
+    hmac.new(key, message, hashlib.sha256).hexdigest() == entry["body"]["fields"]["model"]
 
 Keeping the hub honest: receipt.jwt is a JWS (RS256) signed with the hub's key
 (published at /oauth2/jwks) over your ledger's last entry number ("ledger_seq")
