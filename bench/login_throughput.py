@@ -68,7 +68,7 @@ TARGET_RATIO = 0.90
 # CPU that other processes may take during a measurement, in cores: on the hub's core a
 # little (it is what is measured), on the load generator's more (it needs about 15%).
 MAX_FOREIGN = {SERVER_CORE: 0.05, LOAD_CORE: 0.50}
-PASSWORD = "bench-correct-horse-battery-staple"  # at least 10 characters, never wrong
+PASSWORD = "bench-correct-horse-battery-staple"  # passes the password rules, never wrong
 CSRF_INPUT = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 SECTION_BEGIN = "<!-- bench:login-throughput:begin -->"
 SECTION_END = "<!-- bench:login-throughput:end -->"

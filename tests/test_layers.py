@@ -5,6 +5,7 @@ the code that drives it. The SDK imports nothing of the hub."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "accounts_center"
@@ -70,3 +71,22 @@ def test_domain_imports_no_framework():
                          else [node.module or ""])
                 for name in names:
                     assert name.split(".")[0] not in frameworks, (path, name)
+
+
+# zxcvbn is pure computation (its word lists are Python literals, nothing is read or
+# fetched), so the password rules can use it and stay a pure rule (issue 11, point 7).
+DOMAIN_MAY_IMPORT = {"accounts_center", "zxcvbn"}
+
+
+def test_domain_imports_only_the_standard_library_and_pure_estimators():
+    for path in sorted((PACKAGE / "domain").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or top in DOMAIN_MAY_IMPORT, (path, name)

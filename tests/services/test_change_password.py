@@ -2,7 +2,12 @@
 
 import pytest
 
-from accounts_center.domain.errors import InvalidInput, LoginFailed, PasswordCheckThrottled
+from accounts_center.domain.errors import (
+    InvalidInput,
+    InvalidInputs,
+    LoginFailed,
+    PasswordCheckThrottled,
+)
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.throttle import PER_ADDRESS
 from accounts_center.services.change_password import change_password
@@ -35,7 +40,7 @@ def test_other_sessions_may_be_kept(hub):
 
 @pytest.mark.parametrize(("given_current", "new", "field"), [
     ("wrong password!!", NEW, "current_password"),
-    (OLD, "short", "password"),
+    (OLD, "short", "new_password"),
     (OLD, OLD, "new_password"),
 ])
 def test_a_bad_change_is_refused_and_changes_nothing(hub, given_current, new, field):
@@ -43,6 +48,24 @@ def test_a_bad_change_is_refused_and_changes_nothing(hub, given_current, new, fi
     with pytest.raises(InvalidInput) as refused:
         change_password(hub, current, given_current, new, log_out_others=True, origin=HOME)
     assert refused.value.field == field
+    assert resolve_session(hub, current.token, HOME) is not None
+    assert log_in(hub, "ada@example.com", OLD, HOME).is_full
+
+
+def test_a_common_new_password_is_refused_saying_why(hub):
+    current = sign_up(hub, "ada@example.com", OLD, HOME)
+    with pytest.raises(InvalidInputs) as refused:
+        change_password(hub, current, OLD, "iloveyou", log_out_others=True, origin=HOME)
+    assert [(p.field, p.detail) for p in refused.value.problems] == [
+        ("new_password", "Use at least 15 characters: a few words together are long enough "
+                         "and easy to remember."),
+        ("new_password", "This is one of the most common passwords, among the first that "
+                         "anyone guessing tries."),
+        ("new_password", "Add another word or two: uncommon words are better.")]
+    with pytest.raises(InvalidInputs) as refused:
+        change_password(hub, current, OLD, "ada@example.com and then some",
+                        log_out_others=True, origin=HOME)
+    assert "It contains your email address" in refused.value.detail
     assert resolve_session(hub, current.token, HOME) is not None
     assert log_in(hub, "ada@example.com", OLD, HOME).is_full
 

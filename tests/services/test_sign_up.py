@@ -6,10 +6,12 @@ import pytest
 
 from accounts_center.domain.errors import (
     AlreadyRegistered,
+    InvalidInputs,
     LoginFailed,
     SignUpThrottled,
     TooManySignUps,
 )
+from accounts_center.domain.login_names import parse_login_name
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.throttle import PER_ADDRESS
 from accounts_center.hub import build_hub
@@ -76,3 +78,24 @@ def test_a_sign_up_hands_the_browser_a_device_cookie(hub, clock):
     session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
     assert hub.device_cookies.nonce_for(session.device_cookie, "ada@example.com",
                                         clock.now())
+
+
+def test_every_problem_with_the_form_is_refused_at_once_before_anything_is_counted(
+        database_url, clock):
+    hub = build_hub(cheap_settings(database_url, signups_per_address_per_hour=1), clock=clock)
+    try:
+        with pytest.raises(InvalidInputs) as refused:
+            sign_up(hub, "ada@example", "qwerty123", HOME)
+        assert [(p.field, p.detail) for p in refused.value.problems] == [
+            ("login", "That email address does not look right."),
+            ("password", "Use at least 15 characters: a few words together are long enough "
+                         "and easy to remember."),
+            ("password", "This is one of the most common passwords, among the first that "
+                         "anyone guessing tries."),
+            ("password", "Add another word or two: uncommon words are better.")]
+        with hub.unit_of_work() as uow:
+            assert uow.identities.by_login_name(parse_login_name("ada@example.com")) is None
+        # A refused form cost no hash and none of the address's hourly share.
+        assert sign_up(hub, "ada@example.com", PASSWORD, HOME).is_full
+    finally:
+        hub.close()

@@ -6,6 +6,8 @@ human ``title`` and an HTTP-like ``status`` so every edge can render it the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AccountsCenterError(Exception):
     code = "error"
@@ -22,6 +24,18 @@ class InvalidInput(AccountsCenterError):
     code = "invalid-input"
     title = "The input is not valid"
     status = 422
+
+
+class InvalidInputs(InvalidInput):
+    """Every problem with one form at once, each an `InvalidInput` naming its field, so a
+    person fixes them in one go rather than meeting them one by one. ``detail`` joins the
+    messages for an edge that shows one; ``field`` is set when they share one."""
+
+    def __init__(self, problems: Sequence[InvalidInput]) -> None:
+        fields = {problem.field for problem in problems}
+        super().__init__(" ".join(problem.detail for problem in problems),
+                         field=fields.pop() if len(fields) == 1 else None)
+        self.problems = tuple(problems)
 
 
 class NeverSharedCategory(InvalidInput):

@@ -4,9 +4,9 @@ every other session (SECURITY-CHECKLIST 28)."""
 from __future__ import annotations
 
 from accounts_center.crypto.tokens import digest
-from accounts_center.domain.errors import InvalidInput, LoginFailed
+from accounts_center.domain.errors import InvalidInput, InvalidInputs, LoginFailed
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.domain.password_policy import check_new_password
+from accounts_center.domain.password_policy import password_refusals
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
@@ -20,10 +20,12 @@ def change_password(hub: Hub, current: CurrentSession, current_password: str,
     login_value = confirm_current_password(
         hub, current.identity_id, current_password, origin,
         wrong=InvalidInput("Your current password is not correct.", field="current_password"))
-    check_new_password(new_password, login_value=login_value)
+    problems = password_refusals(new_password, login_value=login_value, field="new_password")
     if new_password == current_password:
-        raise InvalidInput("Choose a password different from the current one.",
-                           field="new_password")
+        problems.append(InvalidInput("Choose a password different from the current one.",
+                                     field="new_password"))
+    if problems:
+        raise InvalidInputs(problems)
     new_hash = hub.passwords.hash(new_password)
     now = hub.clock.now()
     with hub.unit_of_work() as uow:

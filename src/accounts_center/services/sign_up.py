@@ -14,10 +14,16 @@ from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 
-from accounts_center.domain.errors import AlreadyRegistered, SignUpThrottled, TooManySignUps
-from accounts_center.domain.login_names import LoginKind, parse_login_name
+from accounts_center.domain.errors import (
+    AlreadyRegistered,
+    InvalidInput,
+    InvalidInputs,
+    SignUpThrottled,
+    TooManySignUps,
+)
+from accounts_center.domain.login_names import LoginKind, LoginName, parse_login_name
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.domain.password_policy import check_new_password
+from accounts_center.domain.password_policy import password_refusals
 from accounts_center.domain.rate_limit import FixedWindow, sign_up_key
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
@@ -34,8 +40,7 @@ _TAKEN = "An account with that email address or phone number already exists. Log
 
 
 def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> CurrentSession:
-    name = parse_login_name(login)
-    check_new_password(password, login_value=name.value)
+    name = _checked_form(login, password)
     keys = address_keys(origin.ip)
     window = FixedWindow(hub.settings.signups_per_address_per_hour, 3600)
     with hub.unit_of_work() as uow:
@@ -66,3 +71,19 @@ def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curre
         uow.commit()
     # Signing up is the first full login: this browser is the owner's from now on.
     return replace(session, device_cookie=hub.device_cookies.issue(name.value, now))
+
+
+def _checked_form(login: str, password: str) -> LoginName:
+    """The parsed login name, or every problem with the form at once: a person who
+    mistyped their email address and chose a common password hears of both."""
+    problems: list[InvalidInput] = []
+    name: LoginName | None = None
+    try:
+        name = parse_login_name(login)
+    except InvalidInput as refused:
+        problems.append(refused)
+    problems += password_refusals(password, login_value=name.value if name else login,
+                                  field="password")
+    if problems or name is None:
+        raise InvalidInputs(problems)
+    return name
