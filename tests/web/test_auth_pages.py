@@ -1,5 +1,8 @@
 """Sign-up, login and logout pages over HTTP (CHECKLIST 26-28, 32-34)."""
 
+import html
+import re
+
 import pyotp
 import pytest
 from starlette.testclient import TestClient
@@ -248,3 +251,42 @@ def test_sign_up_from_a_throttled_address_reads_clearly_and_creates_nothing(clie
     assert "No account was created" in response.text and "Please wait" in response.text
     assert 'value="new@example.com"' in response.text  # the form keeps what was typed
     assert "ac_session" not in response.headers.get("set-cookie", "")
+
+
+def errors_listed(page: str, list_id: str) -> list[str]:
+    found = re.search(rf'<ul class="error field-errors" id="{list_id}">(.*?)</ul>', page, re.S)
+    assert found, f"no {list_id} on the page"
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", found.group(1))]
+
+
+def test_sign_up_shows_every_problem_at_once_next_to_its_field(client):
+    response = client.post("/signup", data={"login": "ada@example", "password": "password1",
+                                            "csrf_token": form_token(client, "/signup")})
+    assert response.status_code == 422
+    page = response.text
+    assert errors_listed(page, "login-errors") == ["That email address does not look right."]
+    assert errors_listed(page, "password-errors") == [
+        "Use at least 15 characters: a few words together are long enough and easy to "
+        "remember.",
+        "This is one of the most common passwords, among the first that anyone guessing "
+        "tries.",
+        "Add another word or two: uncommon words are better."]
+    # Each list sits between its field's label and the field, which points at it.
+    assert (page.index('<label for="login">') < page.index('id="login-errors"')
+            < page.index('<input id="login"') < page.index('<label for="password">')
+            < page.index('id="password-errors"') < page.index('<input id="password"'))
+    login_field = re.search(r'<input id="login"[^>]*>', page).group(0)
+    assert 'aria-describedby="login-errors"' in login_field
+    assert 'aria-invalid="true"' in login_field and 'value="ada@example"' in login_field
+    password_field = re.search(r'<input id="password"[^>]*>', page).group(0)
+    assert 'aria-describedby="password-errors"' in password_field
+    assert "password1" not in page  # the password is never sent back
+    assert 'role="alert"' in page and "Your login was not created yet." in page
+
+
+def test_a_strong_password_with_a_bad_login_name_only_marks_the_login_name(client):
+    response = client.post("/signup", data={"login": "ada", "password": PASSWORD,
+                                            "csrf_token": form_token(client, "/signup")})
+    assert response.status_code == 422
+    assert errors_listed(response.text, "login-errors")[0].startswith("Enter an email address")
+    assert 'id="password-errors"' not in response.text

@@ -168,3 +168,21 @@ def test_guessing_the_password_to_turn_two_factor_off_is_throttled(person, clock
     right = person.post("/security/two-factor/disable",
                         data={"password": PASSWORD, "csrf_token": token})
     assert right.status_code == 303
+
+
+def test_a_common_new_password_is_refused_on_the_page_saying_why(person):
+    token = csrf_from(person.get("/security").text)
+    response = person.post("/security/password", data={
+        "current_password": PASSWORD, "new_password": "iloveyou iloveyou",
+        "csrf_token": token})
+    assert response.status_code == 422
+    page = response.text
+    new_errors = page.split('id="new-password-errors">')[1].split("</ul>")[0]
+    assert "a common password with small changes" in new_errors
+    assert "Add another word or two: uncommon words are better." in new_errors
+    assert page.index('<label for="new_password">') < page.index('id="new-password-errors"')
+    assert 'aria-describedby="new-password-errors"' in page
+    assert "Your password was not changed." in page
+    # Nothing changed: the old password still logs in.
+    person.cookies.clear()
+    assert log_in_through_form(person).status_code == 303

@@ -12,7 +12,7 @@ from accounts_center.services.hub_sessions import log_out
 from accounts_center.services.log_in import log_in
 from accounts_center.services.sign_up import sign_up
 from accounts_center.services.two_factor import complete_second_factor
-from accounts_center.web.console.forms import FormText
+from accounts_center.web.console.forms import FormText, field_errors
 from accounts_center.web.console.guards import safe_next_path
 from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
@@ -48,8 +48,10 @@ def signup_submit(request: Request, login: FormText, password: FormText,
     try:
         session = sign_up(hub_of(request), login, password, origin_of(request))
     except AccountsCenterError as error:
+        errors = field_errors(error)
         return with_retry_after(render(request, "signup.html", {
-            "title": "Create your login", "error": error.detail, "login": login,
+            "title": "Create your login", "errors": errors,
+            "error": " ".join(errors.get("", [])), "login": login,
             "next_path": next}, status=error.status), error)
     # Back to where the person was going, e.g. an app's "Add to Accounts Center".
     response = RedirectResponse(safe_next_path(next), status_code=303)

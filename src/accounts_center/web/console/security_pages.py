@@ -24,7 +24,7 @@ from accounts_center.services.two_factor import (
     pending_totp_enrolment,
     two_factor_status,
 )
-from accounts_center.web.console.forms import FormText
+from accounts_center.web.console.forms import FormText, field_errors
 from accounts_center.web.console.guards import require_person
 from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
@@ -72,7 +72,7 @@ def password_submit(request: Request, person: Person, current_password: FormText
                                   origin=origin_of(request))
     except AccountsCenterError as error:
         return with_retry_after(security_page(request, person, status=error.status,
-                                              password_error=error.detail), error)
+                                              password_errors=field_errors(error)), error)
     response = RedirectResponse("/security?done=password", status_code=303)
     set_session_cookie(request, response, session)
     return response
