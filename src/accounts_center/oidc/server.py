@@ -57,7 +57,7 @@ class HubAuthorizationServer(AuthorizationServer):
     def __init__(self, hub: Hub) -> None:
         super().__init__(scopes_supported=list(SCOPES))
         self.hub = hub
-        self.issuer = hub.settings.public_url.rstrip("/")
+        self.issuer = hub.settings.issuer
         self.register_token_generator("default", BearerTokenGenerator(
             # 256 and 288 bits from the OS CSPRNG (Authlib's generate_token draws each
             # character separately, a third of a millisecond per response).
