@@ -98,6 +98,10 @@ class RelyingParty:
     def push(self, **extra: str) -> str:
         """RFC 9126: the backend pushes the request, authenticated; returns request_uri."""
         params = query_of(self.authorization_url(**extra))
+        if self.oauth.token_endpoint_auth_method == "client_secret_post":
+            # That authentication adds client_id itself: each parameter is sent once
+            # (RFC 6749 §3.2; the hub refuses a repeated one).
+            del params["client_id"]
         response = self.oauth.post(
             self.metadata["pushed_authorization_request_endpoint"], data=params,
             auth=self.oauth.client_auth(self.oauth.token_endpoint_auth_method))

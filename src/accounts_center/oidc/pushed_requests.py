@@ -14,6 +14,7 @@ from accounts_center.domain.age import parse_birth_date
 from accounts_center.domain.errors import InvalidInput
 from accounts_center.oidc.authorize_flow import REQUEST_URI_PREFIX
 from accounts_center.oidc.models import AUTH_METHODS, HubClient
+from accounts_center.oidc.parameters import malformed
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.store.oauth_models import AuthorizationRequestRow
@@ -29,6 +30,9 @@ def push_authorization_request(server: HubAuthorizationServer,
     with server.transaction() as uow:
         request.uow = uow
         try:
+            refused = malformed(request)
+            if refused is not None:
+                raise refused
             client = cast(HubClient, server.authenticate_client(request, list(AUTH_METHODS),
                                                                 endpoint="par"))
             params = {k: v for k, v in request.form.items() if k not in _CREDENTIALS}
