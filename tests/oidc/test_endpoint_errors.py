@@ -141,6 +141,17 @@ def test_a_repeated_token_is_not_revoked(chat, visitor):
     assert chat.refresh(tokens["refresh_token"]).status_code == 200
 
 
+def test_a_repeated_authorization_parameter_is_invalid_request(chat, visitor):
+    visitor.sign_up()
+    link(chat, visitor)
+    params = [*chat.authorization_params().items(), ("scope", "openid")]
+    answer = visitor.client.get("/oauth2/authorize?" + urlencode(params))
+    assert answer.status_code == 303
+    back = query_of(answer.headers["location"])
+    assert back["error"] == "invalid_request" and "code" not in back
+    assert back["state"] == chat.state and back["iss"] == "http://127.0.0.1:8000"
+
+
 def test_userinfo_refusals_name_the_realm(chat):
     for authorization in ("", "Bearer not-a-token"):
         refused = chat.client.get("/oauth2/userinfo", headers={"authorization": authorization})
