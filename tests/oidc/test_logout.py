@@ -38,6 +38,9 @@ def test_logout_with_an_id_token_hint_returns_to_the_registered_uri(chat_with_lo
 def test_an_unregistered_return_uri_is_never_followed(chat_with_logout, visitor):
     visitor.sign_up()
     tokens = link(chat_with_logout, visitor)
+    page = visitor.client.get("/oauth2/logout", params={
+        "id_token_hint": tokens["id_token"], "post_logout_redirect_uri": "https://evil.example/"})
+    assert "form-action 'self';" in page.headers["content-security-policy"]
     done = logout_via(visitor, id_token_hint=tokens["id_token"],
                       post_logout_redirect_uri="https://evil.example/")
     assert done.status_code == 200 and "You are logged out" in done.text
@@ -68,6 +71,9 @@ def test_an_apps_logout_form_post_shows_the_same_confirmation_as_get(chat_with_l
     by_get = visitor.client.get("/oauth2/logout", params=asked)
     assert by_post.status_code == 200 and "Log out of Accounts Center?" in by_post.text
     assert confirmation_fields(by_post.text) == confirmation_fields(by_get.text)
+    # Its form may end at the app's registered page, and nowhere else.
+    assert "form-action 'self' https://chat.example;" in by_post.headers[
+        "content-security-policy"]
     assert visitor.client.get("/accounts").status_code == 200  # asked, not yet done
 
     done = visitor.client.post("/oauth2/logout", data=dict(

@@ -61,6 +61,7 @@ class NeedsLogin:
 @dataclass(frozen=True)
 class LinkDisclosure:
     request_id: str
+    redirect_uri: str  # registered; where confirming (or not) sends the person
     app_name: str
     handle: str
     sends: list[str]
@@ -154,7 +155,8 @@ class Flow:
             assert app is not None
             if params.get("intent") == "link":
                 caps = app.capabilities
-                return LinkDisclosure(row.id, app.name, params.get("handle", ""),
+                return LinkDisclosure(row.id, params["redirect_uri"], app.name,
+                                      params.get("handle", ""),
                                       list(caps.get("sends", [])),
                                       list(caps.get("receives", [])), sorted(NEVER_SHARED))
             return self._sign_in(uow, params, app.id, session, row)

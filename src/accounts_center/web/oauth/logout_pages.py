@@ -16,6 +16,7 @@ from accounts_center.oidc.end_session import (
 from accounts_center.services.hub_sessions import log_out
 from accounts_center.web.console.forms import LongFormText
 from accounts_center.web.console.rendering import render
+from accounts_center.web.middleware import policy_with_form_target
 from accounts_center.web.request_context import (
     check_csrf,
     clear_session_cookie,
@@ -35,6 +36,10 @@ def confirm_logout(request: Request, id_token_hint: str = "", client_id: str = "
         "title": "Log out", "id_token_hint": id_token_hint[:8192],
         "client_id": client_id[:100], "post_logout_redirect_uri": post_logout_redirect_uri[:2000],
         "state": state[:500]})
+    target = post_logout_location(hub_of(request), client_id[:100] or None,
+                                  id_token_hint[:8192], post_logout_redirect_uri[:2000], "")
+    if target:  # the confirmation ends at the app's registered page
+        response.headers["content-security-policy"] = policy_with_form_target(target)
     return response
 
 
