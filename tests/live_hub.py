@@ -47,11 +47,12 @@ def _healthy(base_url: str) -> bool:
 
 
 @contextmanager
-def running_hub(workdir: Path, log_level: str = "warning",
+def running_hub(workdir: Path, log_level: str = "warning", set_public_url: bool = True,
                 **extra_env: str) -> Iterator[LiveHub]:
-    """Cheap argon2 settings, its own SQLite file and key; its issuer is its real URL.
-    Its output goes to ``workdir / "server.log"``. ``extra_env``: more ACCOUNTS_CENTER_*
-    settings for this hub."""
+    """Cheap argon2 settings, its own SQLite file and key; its issuer is its real URL
+    (set as ACCOUNTS_CENTER_PUBLIC_URL, or left for `serve` to derive when
+    ``set_public_url`` is false). Its output goes to ``workdir / "server.log"``.
+    ``extra_env``: more ACCOUNTS_CENTER_* settings for this hub."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     alphabet = string.ascii_letters + string.digits
@@ -67,6 +68,8 @@ def running_hub(workdir: Path, log_level: str = "warning",
         "COLUMNS": "200",  # the CLI prints through Rich: no wrapped credentials
         **extra_env,
     }
+    if not set_public_url:
+        env.pop("ACCOUNTS_CENTER_PUBLIC_URL")
     command = Path(sys.executable).parent / "accounts-center"
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:

@@ -5,10 +5,14 @@ Every name is prefixed ``ACCOUNTS_CENTER_``; `docs/configuration.md` lists them 
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where `serve` listens by default, and so the issuer of commands that serve nothing.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -26,9 +30,11 @@ class Settings(BaseSettings):
     secret_key_file: str = Field(
         default=".accounts-center.secret",
         description="Where a generated secret key is kept when secret_key is unset.")
-    public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The hub's external base URL; https:// makes cookies Secure.")
+    public_url: str | None = Field(
+        default=None,
+        description="The hub's external base URL (the OpenID issuer); https:// makes "
+                    "cookies Secure. Unset: the address `serve` listens on, "
+                    f"{DEFAULT_PUBLIC_URL} for every other command.")
     session_idle_minutes: int = Field(default=60 * 24 * 14, ge=5)
     session_absolute_days: int = Field(default=30, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1)
@@ -70,16 +76,8 @@ class Settings(BaseSettings):
 
     @field_validator("public_url")
     @classmethod
-    def _https_unless_loopback(cls, value: str) -> str:
-        # OAuth 2.0 needs TLS (RFC 6749 §3.1); plain http is for a hub on this machine only.
-        parts = urlsplit(value)
-        loopback = parts.hostname in ("localhost", "::1") or (
-            parts.hostname or "").startswith("127.")
-        if parts.scheme == "https" and parts.hostname:
-            return value
-        if parts.scheme == "http" and loopback:
-            return value
-        raise ValueError("must be an https:// URL (http:// only for localhost or 127.0.0.1)")
+    def _https_unless_loopback(cls, value: str | None) -> str | None:
+        return None if value is None else checked_public_url(value)
 
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> Settings:
@@ -89,9 +87,49 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def issuer(self) -> str:
+        """The base URL the hub advertises: in discovery, tokens, receipts and logout
+        tokens alike, so they can never disagree."""
+        return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+
+    @property
     def cookies_secure(self) -> bool:
-        return self.public_url.startswith("https://")
+        return self.issuer.startswith("https://")
+
+    def served_at(self, host: str, port: int) -> Settings:
+        """These settings for a hub listening on HOST:PORT: unless a public URL is set,
+        the hub is where it listens (`serve --port 9000` is http://127.0.0.1:9000), so
+        discovery never sends apps to a port nobody listens on. ValueError when that
+        address cannot be a public URL (plain http off this machine)."""
+        if self.public_url is not None:
+            return self
+        return self.model_copy(update={"public_url": checked_public_url(
+            listening_url(host, port))})
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def checked_public_url(value: str) -> str:
+    # OAuth 2.0 needs TLS (RFC 6749 §3.1); plain http is for a hub on this machine only.
+    parts = urlsplit(value)
+    loopback = parts.hostname in ("localhost", "::1") or (
+        parts.hostname or "").startswith("127.")
+    if parts.scheme == "https" and parts.hostname:
+        return value
+    if parts.scheme == "http" and loopback:
+        return value
+    raise ValueError("must be an https:// URL (http:// only for localhost or 127.0.0.1)")
+
+
+def listening_url(host: str, port: int) -> str:
+    """The URL of a server listening on HOST:PORT, as a browser on this machine reaches
+    it. A wildcard host (every interface) is reached on the loopback address."""
+    try:
+        address = ip_address(host.strip("[]"))
+    except ValueError:
+        return f"http://{host}:{port}"  # a name, e.g. localhost
+    if address.is_unspecified:
+        return f"http://127.0.0.1:{port}" if address.version == 4 else f"http://[::1]:{port}"
+    return f"http://{address}:{port}" if address.version == 4 else f"http://[{address}]:{port}"

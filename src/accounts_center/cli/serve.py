@@ -20,9 +20,16 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
           no_worker: bool = typer.Option(
               False, "--no-worker", help="Do not deliver webhooks from this process (on "
                                          "SQLite it does unless told not to)")) -> None:
-    """Start the hub on HOST:PORT (applies pending migrations first). On SQLite it also
+    """Start the hub on HOST:PORT (applies pending migrations first). Its issuer is
+    ACCOUNTS_CENTER_PUBLIC_URL, or http://HOST:PORT when that is unset. On SQLite it also
     delivers webhooks; on PostgreSQL run `accounts-center worker` beside it."""
-    settings = load_settings()
+    configured = load_settings()
+    try:
+        settings = configured.served_at(host, port)
+    except ValueError:
+        fail(f"cannot advertise http://{host}:{port}: plain http is for localhost and "
+             "127.0.0.1 only (OAuth 2.0 needs TLS); set ACCOUNTS_CENTER_PUBLIC_URL to the "
+             "hub's https:// address")
     if settings.run_migrations_on_start:
         try:
             migrate.upgrade(settings.database_url)
@@ -49,6 +56,11 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     except ValueError as error:
         hub.close()
         fail(str(error))
+    # Apps must be configured with exactly this issuer (it is in every token they check).
+    err.print(f"Issuer: {settings.issuer} " + (
+        "(ACCOUNTS_CENTER_PUBLIC_URL)" if configured.public_url is not None else
+        "(where this process listens; set ACCOUNTS_CENTER_PUBLIC_URL to advertise another)"),
+        highlight=False, markup=False, soft_wrap=True)
     try:
         uvicorn.run(create_app(hub), host=host, port=port, log_level=log_level,
                     log_config=access_log_config(), proxy_headers=True,

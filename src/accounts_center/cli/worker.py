@@ -48,8 +48,9 @@ def worker(metrics_port: int | None = typer.Option(
             except OSError as error:
                 fail(f"cannot serve metrics on {metrics_host}:{metrics_port}: "
                      f"{error.strerror}")
-        out.print(f"Delivering events ({hub.engine.dialect.name}); stop with Ctrl-C.",
-                  highlight=False)
+        # Its logout tokens name this issuer: it must be the one `serve` advertises.
+        out.print(f"Delivering events ({hub.engine.dialect.name}) for issuer "
+                  f"{settings.issuer}; stop with Ctrl-C.", highlight=False)
         try:
             delivery = DeliveryWorker(hub, metrics=metrics)
         except ValueError as error:

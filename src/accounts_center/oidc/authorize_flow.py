@@ -3,7 +3,8 @@ link disclosure and confirmation, and single sign-on (DESIGN §4.1, §4.2).
 
 Every authorization request is validated by Authlib, then kept as a pending row bound to
 one browser, so the person can log in or sign up before it continues. Pushed requests
-(RFC 9126) are single use and only their own client can use them.
+(RFC 9126) are single use and only their own client can use them. With `prompt=none` no
+page is ever shown: what would have been one is an error sent back to the app.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.oidc.grants import grant_user_for, grant_user_of
 from accounts_center.oidc.models import GrantUser
-from accounts_center.oidc.requests import HubOAuth2Request
+from accounts_center.oidc.parameters import given_twice
+from accounts_center.oidc.prompts import forbids_pages, needs_fresh_login
+from accounts_center.oidc.requests import HubOAuth2Request, repeated_names
 from accounts_center.oidc.server import HubAuthorizationServer, OAuthResponse
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.links import confirm_link
@@ -29,8 +32,6 @@ from accounts_center.store.oauth_models import AuthorizationRequestRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
 PENDING_LIFETIME = timedelta(minutes=15)
-# Adding an account needs a recent login, not just any open session (CHECKLIST 18).
-LINK_REAUTHENTICATION = timedelta(minutes=15)
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 LINK_ONLY_PARAMS = ("intent", "app_user_id", "handle", "birth_date")
 
@@ -60,6 +61,7 @@ class NeedsLogin:
 @dataclass(frozen=True)
 class LinkDisclosure:
     request_id: str
+    redirect_uri: str  # registered; where confirming (or not) sends the person
     app_name: str
     handle: str
     sends: list[str]
@@ -89,6 +91,7 @@ class Flow:
         params = dict(query)
         now = self.hub.clock.now()
         with self.server.transaction() as uow:
+            row = None
             if "request_uri" in params:
                 row = self._claim_pushed(uow, params, browser)
                 if row is None:
@@ -109,17 +112,20 @@ class Flow:
                 return ErrorPage("This sign-in request is not valid",
                                  "It contains characters that are not allowed.")
             del grant
-            if stored.get("prompt") == "none" and (session is None or not session.is_full):
-                return self._redirect_error(stored, "login_required",
-                                            "The person is not logged in at the hub.")
-            if "request_uri" in params:
-                assert row is not None  # claimed above
+            repeated = repeated_names(query)
+            if repeated:  # one value was validated; which one the app meant is unknown
+                return self._answer_error(uow, stored, row, "invalid_request",
+                                          given_twice(repeated[0]))
+            if forbids_pages(stored) and self._login_needed(
+                    stored, row.created_at if row else now, session):
+                return self._answer_error(uow, stored, row, "login_required",
+                                          _why_login(session))
+            if row is not None:
                 uow.commit()
                 return Pending(row.id)
             client = self.server.query_client(stored["client_id"])
             assert client is not None
-            if session is not None and session.is_full and not self._needs_fresh_login(
-                    stored, now, session):
+            if session is not None and not self._login_needed(stored, now, session):
                 # Single sign-on of a logged-in person: answered at once, nothing pending.
                 return self._sign_in(uow, stored, client.id, session, None)
             pending = AuthorizationRequestRow(
@@ -138,15 +144,19 @@ class Flow:
             if row is None:
                 return ErrorPage("This sign-in link has expired",
                                  "Go back to the app and start again.")
-            if session is None or not session.is_full or self._needs_fresh_login(
-                    row.params, row.created_at, session):
+            if self._login_needed(row.params, row.created_at, session):
+                if forbids_pages(row.params):
+                    return self._answer_error(uow, row.params, row, "login_required",
+                                              _why_login(session))
                 return NeedsLogin(row.id)
+            assert session is not None  # a login is needed without one
             params = dict(row.params)
             app = uow.member_apps.by_id(row.app_id)
             assert app is not None
             if params.get("intent") == "link":
                 caps = app.capabilities
-                return LinkDisclosure(row.id, app.name, params.get("handle", ""),
+                return LinkDisclosure(row.id, params["redirect_uri"], app.name,
+                                      params.get("handle", ""),
                                       list(caps.get("sends", [])),
                                       list(caps.get("receives", [])), sorted(NEVER_SHARED))
             return self._sign_in(uow, params, app.id, session, row)
@@ -157,6 +167,12 @@ class Flow:
         links = uow.links.active_sign_in_choices(session.identity_id, app_id)
         usable = [link for link in links if link.sign_in_enabled]
         if not usable:
+            if forbids_pages(params):
+                # The refusal page below is interaction (Core §3.1.2.6). One answer for no
+                # link and for sign-in turned off: the app learns neither.
+                return self._answer_error(uow, params, row, "interaction_required",
+                                          "The person must add this account, or turn "
+                                          "sign-in on, at the hub first.")
             app = uow.member_apps.by_id(app_id)
             assert app is not None
             reason = (f"You turned off signing in to {app.name} with Accounts Center."
@@ -176,8 +192,7 @@ class Flow:
             if row is None or row.params.get("intent") != "link":
                 return ErrorPage("This request has expired", "Go back to the app and start "
                                  "again.")
-            if not session.is_full or self._needs_fresh_login(row.params, row.created_at,
-                                                              session):
+            if self._login_needed(row.params, row.created_at, session):
                 return NeedsLogin(row.id)
             app = uow.member_apps.by_id(row.app_id)
             assert app is not None
@@ -238,19 +253,10 @@ class Flow:
             return None
         return row
 
-    def _needs_fresh_login(self, params: dict[str, Any], requested_at: datetime,
-                           session: CurrentSession) -> bool:
-        if params.get("intent") == "link" and (
-                self.hub.clock.now() - session.authenticated_at > LINK_REAUTHENTICATION):
-            return True
-        if "login" in str(params.get("prompt", "")).split() and (
-                session.authenticated_at < requested_at):
-            return True
-        max_age = params.get("max_age")
-        if max_age is not None and str(max_age).isdigit():
-            age = (self.hub.clock.now() - session.authenticated_at).total_seconds()
-            return age > int(max_age)
-        return False
+    def _login_needed(self, params: dict[str, Any], requested_at: datetime,
+                      session: CurrentSession | None) -> bool:
+        return session is None or not session.is_full or needs_fresh_login(
+            params, requested_at, self.hub.clock.now(), session.authenticated_at)
 
     def _oauth_request(self, params: dict[str, Any], uow: UnitOfWork) -> HubOAuth2Request:
         items = [(k, str(v)) for k, v in params.items() if not k.startswith("_")]
@@ -268,6 +274,16 @@ class Flow:
     def _redirect_error(self, params: dict[str, Any], code: str, description: str) -> Outcome:
         return Redirect(self._error_location(params, code, description))
 
+    def _answer_error(self, uow: UnitOfWork, params: dict[str, Any],
+                      row: AuthorizationRequestRow | None, code: str,
+                      description: str) -> Outcome:
+        """An error sent back to the app (the request was validated, so its redirect URI
+        is registered); a pending or pushed request it answers is spent."""
+        if row is not None:
+            row.completed_at = self.hub.clock.now()
+            uow.commit()
+        return self._redirect_error(params, code, description)
+
     def _error_location(self, params: dict[str, Any], code: str, description: str) -> str:
         values = [("error", code), ("error_description", description)]
         if params.get("state"):
@@ -276,3 +292,7 @@ class Flow:
         return add_params_to_uri(params["redirect_uri"], values)
 
 
+def _why_login(session: CurrentSession | None) -> str:
+    if session is None or not session.is_full:
+        return "The person is not logged in at the hub."
+    return "The person's login at the hub is older than this request allows."

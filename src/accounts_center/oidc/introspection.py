@@ -11,10 +11,20 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from accounts_center.crypto.tokens import digest
 from accounts_center.oidc.grants import grant_user_for, uow_of
 from accounts_center.oidc.models import AUTH_METHODS, TokenRecord
+from accounts_center.oidc.parameters import require_token
+
+# RFC 7662's token_type is an access token type (RFC 6749 §5.1, the IANA "OAuth Access
+# Token Types" registry). A refresh token has none: RFC 8693 §2.2.1 registered "N_A" for
+# a token that is not an access token.
+BEARER = "Bearer"
+NOT_APPLICABLE = "N_A"
 
 
 class HubIntrospectionEndpoint(IntrospectionEndpoint):
     CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def check_params(self, request: Any, client: Any) -> None:
+        require_token(request)
 
     def authenticate_token(self, request: Any, client: Any) -> TokenRecord | None:
         self._request = request
@@ -55,7 +65,7 @@ class HubIntrospectionEndpoint(IntrospectionEndpoint):
         return {
             "active": True,
             "client_id": self._request.client.get_client_id(),
-            "token_type": "refresh_token" if token.refresh else "Bearer",
+            "token_type": NOT_APPLICABLE if token.refresh else BEARER,
             "scope": row.scope,
             "sub": user.sub,
             "app_user_id": user.app_user_id,

@@ -15,6 +15,10 @@ from accounts_center.crypto.tokens import same_digest
 
 SCOPES = ("openid", "offline_access")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+# The protection space of every endpoint that authenticates apps or their tokens; a
+# challenge without one is not a valid Basic or Bearer challenge (RFC 7617 §2, RFC 6750 §3).
+REALM = "accounts-center"
+BASIC_CHALLENGE = f'Basic realm="{REALM}"'
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from accounts_center.domain.age import parse_birth_date
 from accounts_center.domain.errors import InvalidInput
 from accounts_center.oidc.authorize_flow import REQUEST_URI_PREFIX
 from accounts_center.oidc.models import AUTH_METHODS, HubClient
+from accounts_center.oidc.parameters import malformed
+from accounts_center.oidc.prompts import forbids_pages
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.store.oauth_models import AuthorizationRequestRow
@@ -29,6 +31,9 @@ def push_authorization_request(server: HubAuthorizationServer,
     with server.transaction() as uow:
         request.uow = uow
         try:
+            refused = malformed(request)
+            if refused is not None:
+                raise refused
             client = cast(HubClient, server.authenticate_client(request, list(AUTH_METHODS),
                                                                 endpoint="par"))
             params = {k: v for k, v in request.form.items() if k not in _CREDENTIALS}
@@ -65,6 +70,9 @@ def _check_link_fields(params: dict[str, str]) -> None:
         return
     if intent != "link":
         raise InvalidRequestError("intent must be 'link'.")
+    if forbids_pages(params):  # the person's confirmation is a page (CHECKLIST 18)
+        raise InvalidRequestError("intent=link needs the person's confirmation at the hub: "
+                                  "prompt=none cannot be used.")
     for name in ("app_user_id", "handle"):
         value = params.get(name, "")
         if not value or len(value) > MAX_LINK_FIELD or not value.isprintable():

@@ -39,6 +39,9 @@ class HubOAuth2Request(OAuth2Request):
         self._args = dict(query)
         self._form = dict(form)
         self.payload = FormPayload(form if method == "POST" else query)
+        # The dicts above keep one value of each: a name sent twice is an error, never a
+        # silent choice (RFC 6749 §3.1, §3.2), so the endpoints ask for these first.
+        self.repeated = repeated_names(form if method == "POST" else query)
         self.uow = uow
 
     @property
@@ -48,3 +51,14 @@ class HubOAuth2Request(OAuth2Request):
     @property
     def form(self) -> dict[str, str]:
         return self._form
+
+
+def repeated_names(items: Iterable[tuple[str, str]]) -> list[str]:
+    """The parameter names given more than once, in the order first seen."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name, _ in items:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    return repeated

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-from authlib.oauth2 import AuthorizationServer
+from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc9207 import IssuerParameter
@@ -27,7 +27,15 @@ from accounts_center.oidc.grants import (
     uow_of,
 )
 from accounts_center.oidc.introspection import HubIntrospectionEndpoint
-from accounts_center.oidc.models import AUTH_METHODS, SCOPES, HubClient, TokenHolder, TokenRecord
+from accounts_center.oidc.models import (
+    AUTH_METHODS,
+    BASIC_CHALLENGE,
+    SCOPES,
+    HubClient,
+    TokenHolder,
+    TokenRecord,
+)
+from accounts_center.oidc.parameters import malformed, require_token
 from accounts_center.oidc.requests import HubOAuth2Request
 from accounts_center.services.client_cache import cached_client
 from accounts_center.store.unit_of_work import UnitOfWork
@@ -57,7 +65,7 @@ class HubAuthorizationServer(AuthorizationServer):
     def __init__(self, hub: Hub) -> None:
         super().__init__(scopes_supported=list(SCOPES))
         self.hub = hub
-        self.issuer = hub.settings.public_url.rstrip("/")
+        self.issuer = hub.settings.issuer
         self.register_token_generator("default", BearerTokenGenerator(
             # 256 and 288 bits from the OS CSPRNG (Authlib's generate_token draws each
             # character separately, a third of a millisecond per response).
@@ -111,6 +119,11 @@ class HubAuthorizationServer(AuthorizationServer):
         return client
 
     def create_token_response(self, request: Any = None) -> Any:
+        # Authlib would answer a missing grant_type unsupported_grant_type, and use one
+        # value of a repeated parameter: both are invalid_request (RFC 6749 §5.2).
+        refused = malformed(request, required=("grant_type",))
+        if refused is not None:
+            return self.handle_error_response(request, refused)
         # Only here may clients come from the short-lived cache: codes and tokens of a
         # removed app are gone with it, so a stale entry can obtain nothing.
         flag = _token_endpoint.set(True)
@@ -118,6 +131,26 @@ class HubAuthorizationServer(AuthorizationServer):
             return super().create_token_response(request)
         finally:
             _token_endpoint.reset(flag)
+
+    def create_endpoint_response(self, name: str, request: Any = None) -> Any:
+        refused = malformed(request)
+        if refused is not None:
+            return self.handle_error_response(request, refused)
+        return super().create_endpoint_response(name, request)
+
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
+        status, body, headers = error(self.get_error_uri(request, error))
+        headers = [(k, v) for k, v in headers or [] if k.lower() != "www-authenticate"]
+        if error.error == "invalid_client" and status in (400, 401):
+            # RFC 6749 §5.2: a client that cannot authenticate gets 401 and the scheme to
+            # use; Basic's challenge needs a realm (RFC 7617 §2), which Authlib leaves out.
+            status = 401
+            headers.append(("WWW-Authenticate", BASIC_CHALLENGE))
+        elif status == 401:
+            # Only client authentication is a 401 here (Authlib makes unsupported_token_type
+            # one, without a challenge).
+            status = 400
+        return self.handle_response(status, body, headers)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         uow = uow_of(request)
@@ -161,6 +194,9 @@ class HubRevocationEndpoint(RevocationEndpoint):
     """RFC 7009: 200 for unknown tokens; a client cannot revoke another's (CHECKLIST 17)."""
 
     CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def check_params(self, request: Any, client: Any) -> None:
+        require_token(request)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Any:
         uow = uow_of(self._request)

@@ -7,15 +7,18 @@ from starlette.responses import JSONResponse, Response
 from accounts_center.crypto.tokens import digest
 from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.hub import Hub
+from accounts_center.oidc.models import REALM
 from accounts_center.store.links import ACTIVE
 
-_INVALID = 'Bearer error="invalid_token", error_description="The access token is not valid"'
+_CHALLENGE = f'Bearer realm="{REALM}"'
+_INVALID = (f'{_CHALLENGE}, error="invalid_token", '
+            'error_description="The access token is not valid"')
 
 
 def userinfo_response(hub: Hub, authorization: str) -> Response:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
-        return _unauthorized('Bearer realm="accounts-center"')
+        return _unauthorized(_CHALLENGE)
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         row = uow.oauth.token_by_access(digest(token.strip()))

@@ -19,7 +19,7 @@ TOKEN_SECONDS = 120
 def logout_token(hub: Hub, client_id: str, sub: str) -> str:
     key = active_signing_key(hub)
     now = int(hub.clock.now().timestamp())
-    claims = {"iss": hub.settings.public_url.rstrip("/"), "aud": client_id, "iat": now,
+    claims = {"iss": hub.settings.issuer, "aud": client_id, "iat": now,
               "exp": now + TOKEN_SECONDS, "jti": str(uuid.uuid4()), "sub": sub,
               "events": {EVENT: {}}}
     return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": "logout+jwt"}, claims,

@@ -72,7 +72,7 @@ def blinded(blind: str, head_hash: str) -> str:
 def _sign(hub: Hub, uow: UnitOfWork, claims: dict[str, object]) -> str:
     key = active_signing_key(hub, uow=uow)
     return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": RECEIPT_TYPE},
-                      {"iss": hub.settings.public_url.rstrip("/"), **claims}, key.private,
+                      {"iss": hub.settings.issuer, **claims}, key.private,
                       algorithms=[ALGORITHM])
 
 
@@ -118,7 +118,7 @@ def read_receipt(hub: Hub, uow: UnitOfWork, token: str) -> Receipt:
                           issued_at=int(claims["iat"]))
     except (KeyError, ValueError, TypeError):
         raise InvalidReceipt("The receipt lacks the ledger's head.", field="receipt") from None
-    if claims.get("iss") != hub.settings.public_url.rstrip("/"):
+    if claims.get("iss") != hub.settings.issuer:
         raise InvalidReceipt("The receipt was issued by another Accounts Center.",
                              field="receipt")
     return receipt

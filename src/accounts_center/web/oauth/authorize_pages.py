@@ -24,6 +24,7 @@ from accounts_center.oidc.authorize_flow import (
 from accounts_center.services.authorize_throttling import count_anonymous_authorize
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.rendering import render, render_error_page
+from accounts_center.web.middleware import policy_with_form_target
 from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import (
     browser_token,
@@ -60,6 +61,8 @@ def respond(request: Request, outcome: Outcome) -> Response:
         response = render(request, "link_disclosure.html", {
             "title": f"Add your {outcome.app_name} account", "d": outcome,
             "action": _continue_path(outcome.request_id)})
+        response.headers["content-security-policy"] = policy_with_form_target(
+            outcome.redirect_uri)
     elif isinstance(outcome, SignInRefused):
         response = render(request, "sign_in_refused.html", {
             "title": f"Continue to {outcome.app_name}", "r": outcome}, status=403)
