@@ -26,6 +26,7 @@ from accounts_center.services.two_factor import (
     complete_second_factor,
     confirm_totp_enrolment,
     disable_two_factor,
+    replace_recovery_codes,
     two_factor_status,
 )
 from accounts_center.store.models import RecoveryCodeRow
@@ -229,3 +230,38 @@ def test_guessing_the_password_to_turn_two_factor_off_is_throttled_per_address(
     assert two_factor_status(hub, session.identity_id).enabled
     disable_two_factor(hub, session, PASSWORD, RequestOrigin("192.0.2.1", "Firefox"))
     assert not two_factor_status(hub, session.identity_id).enabled
+
+
+def test_new_recovery_codes_end_the_old_set_and_are_a_security_event(hub, enrolled):
+    session, _, old = enrolled
+    with pytest.raises(InvalidInput):
+        replace_recovery_codes(hub, session, "not my password", HOME)
+    new = replace_recovery_codes(hub, session, PASSWORD, HOME)
+    assert len(set(new)) == 10 and not set(new) & set(old)
+    assert two_factor_status(hub, session.identity_id).unused_recovery_codes == 10
+    pending = log_in(hub, "ada@example.com", PASSWORD, HOME)
+    with pytest.raises(SecondFactorFailed):
+        complete_second_factor(hub, pending, old[0], HOME)
+    assert complete_second_factor(hub, pending, new[0], HOME).is_full
+    kinds = [e.kind.value for e in list_security_events(hub, session.identity_id)]
+    assert "recovery_codes_replaced" in kinds
+
+
+def test_guessing_the_password_for_new_recovery_codes_is_throttled_per_address(
+        hub, enrolled):
+    session, _, old = enrolled
+    for _ in range(PER_ADDRESS.free_failures + 1):
+        with pytest.raises(InvalidInput):
+            replace_recovery_codes(hub, session, "not my password", HOME)
+    with pytest.raises(PasswordCheckThrottled):
+        replace_recovery_codes(hub, session, PASSWORD, HOME)  # unchecked, nothing made
+    elsewhere = RequestOrigin("192.0.2.1", "Firefox")
+    pending = log_in(hub, "ada@example.com", PASSWORD, elsewhere)
+    assert complete_second_factor(hub, pending, old[0], elsewhere).is_full  # still the old
+
+
+def test_there_are_no_recovery_codes_to_replace_with_two_factor_off(hub):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME)
+    with pytest.raises(InvalidInput):
+        replace_recovery_codes(hub, session, PASSWORD, HOME)
+    assert two_factor_status(hub, session.identity_id).unused_recovery_codes == 0

@@ -16,6 +16,7 @@ class SecurityEventKind(StrEnum):
     TWO_FACTOR_ENABLED = "two_factor_enabled"
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_REPLACED = "recovery_codes_replaced"
     ACCOUNT_LINKED = "account_linked"
     ACCOUNT_UNLINKED = "account_unlinked"
 
@@ -35,6 +36,8 @@ _DESCRIPTIONS = {
     SecurityEventKind.TWO_FACTOR_ENABLED: "Two-factor authentication turned on",
     SecurityEventKind.TWO_FACTOR_DISABLED: "Two-factor authentication turned off",
     SecurityEventKind.RECOVERY_CODE_USED: "Logged in with a recovery code",
+    SecurityEventKind.RECOVERY_CODES_REPLACED: "New recovery codes made (the old ones no "
+                                               "longer work)",
     SecurityEventKind.ACCOUNT_LINKED: "App account added to Accounts Center",
     SecurityEventKind.ACCOUNT_UNLINKED: "App account removed from Accounts Center",
 }

@@ -97,10 +97,28 @@ def confirm_totp_enrolment(hub: Hub, current: CurrentSession, code: str,
             raise InvalidInput("That code is not right. Check the time on your phone and "
                                "enter the code your app shows now.", field="code")
         identity.totp_enabled_at, identity.totp_last_step = now, step
-        codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-        uow.identities.replace_recovery_codes(
-            identity.id, [digest(_normalise_recovery_code(c)) for c in codes])
+        codes = _new_recovery_codes(uow, identity.id)
         record_security_event(uow, identity.id, SecurityEventKind.TWO_FACTOR_ENABLED,
+                              origin, now)
+        uow.commit()
+        return codes
+
+
+def replace_recovery_codes(hub: Hub, current: CurrentSession, password: str,
+                           origin: RequestOrigin) -> list[str]:
+    """A new set of recovery codes, shown this once; the old set stops working at once.
+    Asks for the password again: whoever holds a session alone must not get codes that
+    pass the second step of a login."""
+    confirm_current_password(hub, current.identity_id, password, origin,
+                             wrong=InvalidInput("That password is not correct.",
+                                                field="password"))
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        identity = _identity(uow, current)
+        if identity.totp_enabled_at is None:
+            raise InvalidInput("Two-factor login is off: there are no recovery codes.")
+        codes = _new_recovery_codes(uow, identity.id)
+        record_security_event(uow, identity.id, SecurityEventKind.RECOVERY_CODES_REPLACED,
                               origin, now)
         uow.commit()
         return codes
@@ -185,6 +203,14 @@ def _identity(uow: UnitOfWork, current: CurrentSession) -> IdentityRow:
     if identity is None:
         raise LoginFailed()
     return identity
+
+
+def _new_recovery_codes(uow: UnitOfWork, identity_id: str) -> list[str]:
+    """Replaces the stored set (hashed); returns the codes in clear, to show once."""
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    uow.identities.replace_recovery_codes(
+        identity_id, [digest(_normalise_recovery_code(c)) for c in codes])
+    return codes
 
 
 def _new_recovery_code() -> str:
