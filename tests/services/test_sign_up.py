@@ -2,6 +2,9 @@
 asks which names have accounts (CHECKLIST 26, 27); and each address may create only so
 many logins an hour."""
 
+from concurrent.futures import ThreadPoolExecutor
+
+import pyotp
 import pytest
 
 from accounts_center.domain.errors import (
@@ -13,10 +16,13 @@ from accounts_center.domain.errors import (
 )
 from accounts_center.domain.login_names import parse_login_name
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.domain.throttle import PER_ADDRESS
+from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.domain.throttle import PER_ADDRESS, address_key
 from accounts_center.hub import build_hub
 from accounts_center.services.log_in import log_in
+from accounts_center.services.security_log import list_security_events
 from accounts_center.services.sign_up import sign_up
+from accounts_center.services.two_factor import begin_totp_enrolment, confirm_totp_enrolment
 from tests.support import cheap_settings
 
 HOME = RequestOrigin("203.0.113.5", "Firefox")
@@ -99,3 +105,50 @@ def test_every_problem_with_the_form_is_refused_at_once_before_anything_is_count
         assert sign_up(hub, "ada@example.com", PASSWORD, HOME).is_full
     finally:
         hub.close()
+
+
+# The same sign-up sent twice (issue 11, point 6) ------------------------------------------
+
+BROWSER = "the pre-session value of Ada's browser"
+
+
+def test_the_same_sign_up_sent_again_by_its_browser_logs_in(hub, clock):
+    first = sign_up(hub, "ada@example.com", PASSWORD, HOME, browser=BROWSER)
+    clock.advance(seconds=1)  # the first answer never arrived; the person clicks again
+    again = sign_up(hub, "ada@example.com", PASSWORD, HOME, browser=BROWSER)
+    assert again.is_full and again.identity_id == first.identity_id
+    assert again.token != first.token and again.device_cookie
+    kinds = [e.kind for e in list_security_events(hub, first.identity_id)]
+    assert kinds == [SecurityEventKind.LOGIN_SUCCEEDED, SecurityEventKind.SIGNED_UP]
+
+
+@pytest.mark.parametrize("case", ["another password", "another browser", "no browser",
+                                  "three minutes later", "two-factor on"])
+def test_anything_but_that_repeat_is_already_exists_and_counted(hub, clock, case):
+    session = sign_up(hub, "ada@example.com", PASSWORD, HOME, browser=BROWSER)
+    password, browser = PASSWORD, BROWSER
+    if case == "another password":
+        password = "another long passphrase"
+    elif case == "another browser":
+        browser = "someone else's browser"
+    elif case == "no browser":
+        browser = ""
+    elif case == "three minutes later":
+        clock.advance(minutes=3)
+    else:
+        totp = pyotp.TOTP(begin_totp_enrolment(hub, session).secret)
+        confirm_totp_enrolment(hub, session, totp.at(clock.now()), HOME)
+    with pytest.raises(AlreadyRegistered):
+        sign_up(hub, "ada@example.com", password, HOME, browser=browser)
+    with hub.unit_of_work() as uow:
+        [row] = uow.throttles.get_many([address_key(HOME.ip)])
+        assert row.failures == 1  # like any "already exists"
+
+
+def test_two_clicks_at_once_both_end_logged_in_as_one_identity(hub):
+    def click(_: int) -> str:
+        return sign_up(hub, "ada@example.com", PASSWORD, HOME, browser=BROWSER).identity_id
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        identities = list(pool.map(click, range(2)))
+    assert len(set(identities)) == 1

@@ -160,6 +160,11 @@ def unlink_account(hub: Hub, identity_id: str, link_id: str,
     app told (a webhook and a back-channel logout, both through the outbox)."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
+        removed = uow.links.get(link_id)
+        if (removed is not None and removed.identity_id == identity_id
+                and removed.status == REMOVED):  # a second click: done already
+            app = uow.member_apps.by_id(removed.app_id)
+            return Unlinked(removed.id, app.name if app else "app")
         link = _own_active_link(uow, identity_id, link_id)
         result = _remove(uow, hub, link, origin, now, by="person")
         uow.commit()

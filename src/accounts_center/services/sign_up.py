@@ -11,9 +11,11 @@ argon2 hash, and mass sign-ups are how spam starts.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from accounts_center.crypto.tokens import digest
 from accounts_center.domain.errors import (
     AlreadyRegistered,
     InvalidInput,
@@ -26,20 +28,28 @@ from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.password_policy import password_refusals
 from accounts_center.domain.rate_limit import FixedWindow, sign_up_key
 from accounts_center.domain.security_event_kinds import SecurityEventKind
+from accounts_center.domain.throttle import Rule
 from accounts_center.hub import Hub
 from accounts_center.services.hub_sessions import FULL, CurrentSession, start_session
 from accounts_center.services.login_throttling import (
     address_keys,
     count_failure,
+    count_failure_now,
     refuse_if_throttled,
 )
 from accounts_center.services.security_log import record_security_event
 from accounts_center.store.models import IdentityRow
+from accounts_center.store.unit_of_work import UnitOfWork
 
+# How long after a sign-up the same browser sending it again is taken as a repeat.
+REPEAT_WINDOW = timedelta(minutes=2)
 _TAKEN = "An account with that email address or phone number already exists. Log in instead."
 
 
-def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> CurrentSession:
+def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin,
+            browser: str = "") -> CurrentSession:
+    """``browser``: the random value bound to the browser (its pre-session cookie), so a
+    repeat of this sign-up from the same browser can be told from anyone else's."""
     name = _checked_form(login, password)
     keys = address_keys(origin.ip)
     window = FixedWindow(hub.settings.signups_per_address_per_hour, 3600)
@@ -53,23 +63,50 @@ def sign_up(hub: Hub, login: str, password: str, origin: RequestOrigin) -> Curre
     password_hash = hub.passwords.hash(password)  # slow on purpose: outside the transaction
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
-        if uow.identities.by_login_name(name) is not None:
+        if uow.identities.by_login_name(name) is None:
+            identity = IdentityRow(
+                id=hub.new_id(), password_hash=password_hash, password_changed_at=now,
+                created_at=now,
+                email=name.value if name.kind is LoginKind.EMAIL else None,
+                phone=name.value if name.kind is LoginKind.PHONE else None)
+            try:
+                uow.identities.add(identity)
+            except IntegrityError:  # the same name signed up concurrently: see below
+                pass
+            else:
+                record_security_event(uow, identity.id, SecurityEventKind.SIGNED_UP, origin,
+                                      now, {"browser": digest(browser)} if browser else None)
+                session = start_session(uow, hub, identity.id, FULL, origin, now)
+                uow.commit()
+                # Signing up is the first full login: this browser is the owner's from now on.
+                return replace(session,
+                               device_cookie=hub.device_cookies.issue(name.value, now))
+    return _repeat_or_refuse(hub, name, password, origin, browser, keys)
+
+
+def _repeat_or_refuse(hub: Hub, name: LoginName, password: str, origin: RequestOrigin,
+                      browser: str, keys: dict[str, Rule]) -> CurrentSession:
+    """The name is taken. When this browser took it a moment ago and the password is the
+    same, this is the same sign-up sent twice (a double click, a repeat whose first answer
+    never arrived): it logs in, as the first one did. Anything else is "already exists",
+    counted like a failed login."""
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        identity = uow.identities.by_login_name(name)
+        if identity is None or not _just_signed_up_here(uow, identity, browser, now):
             count_failure(uow, keys, now)
             uow.commit()
             raise AlreadyRegistered(_TAKEN, field="login")
-        identity = IdentityRow(
-            id=hub.new_id(), password_hash=password_hash, password_changed_at=now,
-            created_at=now,
-            email=name.value if name.kind is LoginKind.EMAIL else None,
-            phone=name.value if name.kind is LoginKind.PHONE else None)
-        try:
-            uow.identities.add(identity)
-        except IntegrityError:  # the same name signed up concurrently
-            raise AlreadyRegistered(_TAKEN, field="login") from None
-        record_security_event(uow, identity.id, SecurityEventKind.SIGNED_UP, origin, now)
-        session = start_session(uow, hub, identity.id, FULL, origin, now)
+        identity_id, stored_hash = identity.id, identity.password_hash
+    if not hub.passwords.verify(stored_hash, password):  # slow: outside any transaction
+        count_failure_now(hub, keys)
+        raise AlreadyRegistered(_TAKEN, field="login")
+    now = hub.clock.now()
+    with hub.unit_of_work() as uow:
+        record_security_event(uow, identity_id, SecurityEventKind.LOGIN_SUCCEEDED, origin, now,
+                              {"method": "password"})
+        session = start_session(uow, hub, identity_id, FULL, origin, now)
         uow.commit()
-    # Signing up is the first full login: this browser is the owner's from now on.
     return replace(session, device_cookie=hub.device_cookies.issue(name.value, now))
 
 
@@ -87,3 +124,15 @@ def _checked_form(login: str, password: str) -> LoginName:
     if problems or name is None:
         raise InvalidInputs(problems)
     return name
+
+
+def _just_signed_up_here(uow: UnitOfWork, identity: IdentityRow, browser: str,
+                         now: datetime) -> bool:
+    # Two-factor on means a code is due at every login: a repeat never skips it.
+    if not browser or identity.totp_enabled_at is not None:
+        return False
+    if identity.created_at < now - REPEAT_WINDOW:
+        return False
+    events = uow.security_events.of_identity(identity.id, limit=20, before_id=None)
+    return any(e.kind == SecurityEventKind.SIGNED_UP
+               and e.detail.get("browser") == digest(browser) for e in events)
