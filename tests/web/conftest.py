@@ -25,8 +25,19 @@ def log_in_through_form(client: TestClient, login: str = "ada@example.com",
                                        "csrf_token": form_token(client)})
 
 
+def start_two_factor(client: TestClient):
+    """Set up from /security; returns the set-up page and the key it shows."""
+    started = client.post("/security/two-factor/start",
+                          data={"csrf_token": csrf_from(client.get("/security").text)})
+    assert started.status_code == 303, started.text
+    page = client.get(started.headers["location"])
+    assert page.status_code == 200, page.text
+    return page, page.text.split('id="totp-secret">')[1].split("<")[0]
+
+
 @pytest.fixture
 def person(client: TestClient) -> TestClient:
     """A client logged in as a freshly signed-up person."""
     sign_up_through_form(client)
     return client
+

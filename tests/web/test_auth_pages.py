@@ -11,7 +11,13 @@ from accounts_center.domain.throttle import PER_ACCOUNT, PER_ADDRESS, SECOND_FAC
 from accounts_center.hub import build_hub
 from accounts_center.web.app import create_app
 from tests.support import cheap_settings, csrf_from
-from tests.web.conftest import PASSWORD, form_token, log_in_through_form, sign_up_through_form
+from tests.web.conftest import (
+    PASSWORD,
+    form_token,
+    log_in_through_form,
+    sign_up_through_form,
+    start_two_factor,
+)
 
 
 def test_sign_up_logs_the_person_in_with_a_safe_session_cookie(client):
@@ -188,9 +194,7 @@ def test_signing_up_twice_reads_clearly(client):
 
 
 def test_two_factor_login_goes_through_the_code_page(person, clock):
-    start = person.post("/security/two-factor/start",
-                        data={"csrf_token": csrf_from(person.get("/security").text)})
-    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    start, secret = start_two_factor(person)
     confirm = person.post("/security/two-factor/confirm", data={
         "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
     assert confirm.status_code == 200 and "recovery-codes" in confirm.text
@@ -217,9 +221,7 @@ def test_missing_form_fields_get_a_readable_page_not_a_500(client):
 
 
 def test_too_many_wrong_codes_get_a_clear_message_and_retry_after(person, clock):
-    start = person.post("/security/two-factor/start",
-                        data={"csrf_token": csrf_from(person.get("/security").text)})
-    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    start, secret = start_two_factor(person)
     person.post("/security/two-factor/confirm", data={
         "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
     person.cookies.delete("ac_session")

@@ -6,7 +6,12 @@ from starlette.testclient import TestClient
 
 from accounts_center.domain.throttle import PER_ADDRESS
 from tests.support import csrf_from
-from tests.web.conftest import PASSWORD, log_in_through_form, sign_up_through_form
+from tests.web.conftest import (
+    PASSWORD,
+    log_in_through_form,
+    sign_up_through_form,
+    start_two_factor,
+)
 
 SECTIONS = ["Accounts", "Profile", "Connected experiences", "Your information",
             "Ad preferences", "Password and security"]
@@ -89,9 +94,7 @@ def test_ending_a_session_that_is_not_yours_is_not_found(person):
 
 
 def test_two_factor_can_be_turned_off_with_the_password(person, clock):
-    start = person.post("/security/two-factor/start",
-                        data={"csrf_token": csrf_from(person.get("/security").text)})
-    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    start, secret = start_two_factor(person)
     person.post("/security/two-factor/confirm", data={
         "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
     page = person.get("/security").text
@@ -106,9 +109,7 @@ def test_two_factor_can_be_turned_off_with_the_password(person, clock):
 
 
 def test_a_mistyped_enrolment_code_shows_the_same_key_again(person, clock):
-    start = person.post("/security/two-factor/start",
-                        data={"csrf_token": csrf_from(person.get("/security").text)})
-    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    start, secret = start_two_factor(person)
     wrong = person.post("/security/two-factor/confirm",
                         data={"code": "000000", "csrf_token": csrf_from(start.text)})
     assert wrong.status_code == 422 and "That code is not right" in wrong.text
@@ -127,9 +128,7 @@ def test_sessions_show_a_readable_device_name(client):
 
 
 def turn_on_two_factor(person, clock) -> None:
-    start = person.post("/security/two-factor/start",
-                        data={"csrf_token": csrf_from(person.get("/security").text)})
-    secret = start.text.split('id="totp-secret">')[1].split("<")[0]
+    start, secret = start_two_factor(person)
     person.post("/security/two-factor/confirm", data={
         "code": pyotp.TOTP(secret).at(clock.now()), "csrf_token": csrf_from(start.text)})
 

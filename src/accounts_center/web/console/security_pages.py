@@ -22,6 +22,7 @@ from accounts_center.services.two_factor import (
     confirm_totp_enrolment,
     disable_two_factor,
     pending_totp_enrolment,
+    replace_recovery_codes,
     two_factor_status,
 )
 from accounts_center.web.console.forms import FormText, field_errors
@@ -41,7 +42,10 @@ NOTICES = {
     "password": "Your password was changed.",
     "sessions": "Your other sessions were logged out.",
     "two-factor-off": "Two-factor authentication is off.",
+    "two-factor-already-on": "Two-factor authentication is already on. If you did not keep "
+                             "your recovery codes, make new ones below.",
 }
+SETUP_PAGE = "/security/two-factor/setup"
 
 
 def security_page(request: Request, person: CurrentSession, *, status: int = 200,
@@ -81,30 +85,72 @@ def password_submit(request: Request, person: Person, current_password: FormText
 @router.post("/security/two-factor/start")
 def two_factor_start(request: Request, person: Person, csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    return _setup_page(request, begin_totp_enrolment(hub_of(request), person))
+    if two_factor_status(hub_of(request), person.identity_id).enabled:
+        return RedirectResponse("/security?done=two-factor-already-on", status_code=303)
+    begin_totp_enrolment(hub_of(request), person)
+    # A page of its own, so that reloading it shows the same key (it is stored, pending).
+    return RedirectResponse(SETUP_PAGE, status_code=303)
+
+
+@router.get(SETUP_PAGE)
+def two_factor_setup(request: Request, person: Person) -> Response:
+    pending = pending_totp_enrolment(hub_of(request), person)
+    if pending is None:
+        return RedirectResponse("/security", status_code=303)
+    return _setup_page(request, pending)
 
 
 def _setup_page(request: Request, enrolment: TotpEnrolment, *, error: str | None = None,
-                status: int = 200) -> HTMLResponse:
+                code: str = "", status: int = 200) -> HTMLResponse:
     return render(request, "two_factor_setup.html", {
         "title": "Set up two-factor authentication", "secret": enrolment.secret,
-        "qr_svg": enrolment.qr_svg, "error": error}, status=status)
+        "qr_svg": enrolment.qr_svg, "code_errors": [error] if error else [],
+        "code": code}, status=status)
 
 
 @router.post("/security/two-factor/confirm")
 def two_factor_confirm(request: Request, person: Person, code: FormText,
                        csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
+    hub = hub_of(request)
     try:
-        codes = confirm_totp_enrolment(hub_of(request), person, code, origin_of(request))
+        codes = confirm_totp_enrolment(hub, person, code, origin_of(request))
     except AccountsCenterError as error:
         # The same pending secret again, with the error: a new one would void the scan.
-        pending = pending_totp_enrolment(hub_of(request), person)
-        if pending is None:
-            return security_page(request, person, status=error.status,
-                                 two_factor_error=error.detail)
-        return _setup_page(request, pending, error=error.detail, status=error.status)
-    return render(request, "recovery_codes.html", {"title": "Recovery codes", "codes": codes})
+        pending = pending_totp_enrolment(hub, person)
+        if pending is not None:
+            return _setup_page(request, pending, error=error.detail, code=code,
+                               status=error.status)
+        if two_factor_status(hub, person.identity_id).enabled:  # a second click
+            return RedirectResponse("/security?done=two-factor-already-on", status_code=303)
+        return security_page(request, person, status=error.status,
+                             two_factor_error=error.detail)
+    return _codes_page(request, codes, replaced=False)
+
+
+@router.post("/security/two-factor/recovery-codes")
+def recovery_codes_replace(request: Request, person: Person, password: FormText,
+                           csrf_token: FormText = "") -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        codes = replace_recovery_codes(hub_of(request), person, password, origin_of(request))
+    except AccountsCenterError as error:
+        return with_retry_after(security_page(request, person, status=error.status,
+                                              recovery_errors=_messages(error)),
+                                error)
+    return _codes_page(request, codes, replaced=True)
+
+
+def _codes_page(request: Request, codes: list[str], *, replaced: bool) -> HTMLResponse:
+    return render(request, "recovery_codes.html", {
+        "title": "New recovery codes" if replaced else "Recovery codes", "codes": codes,
+        "replaced": replaced, "made_on": hub_of(request).clock.now().date().isoformat()})
+
+
+def _messages(error: AccountsCenterError) -> list[str]:
+    """A one-field form's messages, about that field or the whole form (throttled), all
+    said next to the field."""
+    return [message for messages in field_errors(error).values() for message in messages]
 
 
 @router.post("/security/two-factor/disable")
@@ -115,7 +161,8 @@ def two_factor_disable(request: Request, person: Person, password: FormText,
         disable_two_factor(hub_of(request), person, password, origin_of(request))
     except AccountsCenterError as error:
         return with_retry_after(security_page(request, person, status=error.status,
-                                              two_factor_error=error.detail), error)
+                                              disable_errors=_messages(error)),
+                                error)
     return RedirectResponse("/security?done=two-factor-off", status_code=303)
 
 
