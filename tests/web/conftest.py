@@ -3,7 +3,10 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from tests.support import csrf_from
+from accounts_center.domain.login_names import parse_login_name
+from accounts_center.services.data_flows import push_data
+from accounts_center.services.member_apps import register_app, show_app
+from tests.support import csrf_from, link_now
 
 PASSWORD = "correct horse battery"
 
@@ -41,3 +44,17 @@ def person(client: TestClient) -> TestClient:
     sign_up_through_form(client)
     return client
 
+
+@pytest.fixture
+def aged_person(hub, person: TestClient) -> TestClient:
+    """``person``, whose Pics account told the hub a birth date: the age form shows."""
+    register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/hooks",
+                 {"sends": ["age"], "receives": ["age"]})
+    app = show_app(hub, "Pics")
+    with hub.unit_of_work() as uow:
+        identity = uow.identities.by_login_name(parse_login_name("ada@example.com"))
+        assert identity is not None
+        link_now(uow, hub, identity.id, uow.member_apps.by_id(app.id), "pics-ada")
+        uow.commit()
+    push_data(hub, app, "pics-ada", "age", "cross_app_features", {"birth_date": "2000-01-01"})
+    return person

@@ -65,10 +65,15 @@ def age_view(hub: Hub, identity_id: str) -> AgeView:
 
 
 def confirm_birth_date(hub: Hub, identity_id: str, text: str) -> None:
-    birth = parse_birth_date(text.strip())
+    """The birth date the person confirms in the console (the messages are for them)."""
+    try:
+        birth = parse_birth_date(text.strip())
+    except InvalidInput:
+        raise InvalidInput("Enter your birth date as a date, for example 1990-04-21.",
+                           field="birth_date") from None
     now = hub.clock.now()
     if birth > now.date():
-        raise InvalidInput("birth_date cannot be in the future", field="birth_date")
+        raise InvalidInput("Your birth date cannot be in the future.", field="birth_date")
     with hub.unit_of_work() as uow:
         before = current_band(uow, identity_id, now.date())
         uow.age_confirmations.set(identity_id, birth.isoformat(), now)

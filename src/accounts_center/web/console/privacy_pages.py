@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from accounts_center.domain.errors import TooManyArchives
+from accounts_center.domain.errors import InvalidInput, TooManyArchives
 from accounts_center.services.ages import age_view, confirm_birth_date
 from accounts_center.services.archives import archive_content, archive_job, start_archive
 from accounts_center.services.consents import ad_choices, set_ad_consent
@@ -37,8 +37,8 @@ NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
 
 def _page(request: Request, person: CurrentSession, kind: str = "",
           check: object = None, done: str = "", receipt_check: object = None,
-          download_refused: str = "", status: int = 200, before: int | None = None
-          ) -> Response:
+          download_refused: str = "", status: int = 200, before: int | None = None,
+          age_form: dict[str, object] | None = None) -> Response:
     chosen = kind if kind in KINDS else None
     return render(request, "your_information.html", {
         "title": "Your information", "info": overview(hub_of(request), person.identity_id,
@@ -47,7 +47,7 @@ def _page(request: Request, person: CurrentSession, kind: str = "",
         "age": age_view(hub_of(request), person.identity_id),
         "kinds": KIND_LABELS, "kind": chosen or "", "check": check,
         "receipt_check": receipt_check, "notice": NOTICES.get(done),
-        "download_refused": download_refused}, status=status)
+        "download_refused": download_refused, "age_form": age_form or {}}, status=status)
 
 
 @router.get("/your-information")
@@ -106,7 +106,11 @@ def erase(request: Request, person: Person, app_id: RowId, csrf_token: FormText 
 def confirm_age(request: Request, person: Person, birth_date: FormText = "",
                 csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
-    confirm_birth_date(hub_of(request), person.identity_id, birth_date)
+    try:
+        confirm_birth_date(hub_of(request), person.identity_id, birth_date)
+    except InvalidInput as error:  # said next to the field, with what was typed
+        return _page(request, person, status=error.status,
+                     age_form={"birth_date": birth_date, "errors": [error.detail]})
     return RedirectResponse("/your-information?done=age", status_code=303)
 
 
