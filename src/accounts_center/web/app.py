@@ -19,7 +19,7 @@ from accounts_center.web.console import (
     section_pages,
     security_pages,
 )
-from accounts_center.web.console.guards import LoginRequired, login_redirect
+from accounts_center.web.console.guards import LoginRequired, answer_login_required
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.input_guard import refuse_hostile_input
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
@@ -44,8 +44,8 @@ def create_app(hub: Hub) -> FastAPI:
     install_openapi(app)
 
     @app.exception_handler(LoginRequired)
-    async def to_login(_: Request, error: LoginRequired) -> Response:
-        return login_redirect(error.next_path)
+    async def to_login(request: Request, error: LoginRequired) -> Response:
+        return await answer_login_required(request, error)
 
     app.include_router(provider_routes.router)
     app.include_router(authorize_pages.router)

@@ -11,13 +11,14 @@ from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.links import list_links, set_sign_in, unlink_account
 from accounts_center.services.member_apps import list_apps
 from accounts_center.web.console.forms import FormText
-from accounts_center.web.console.guards import require_person
+from accounts_center.web.console.guards import person_on, require_person
 from accounts_center.web.console.rendering import render
 from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import check_csrf, hub_of, origin_of
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[CurrentSession, Depends(require_person)]
+PersonOnRemovalPage = Annotated[CurrentSession, person_on("/accounts/{link_id}/remove")]
 
 NOTICES = {"removed": "The account was removed. Nothing new is shared from it.",
            "sign-in-on": "Logging in with Accounts Center is on for that app.",
@@ -46,7 +47,8 @@ def confirm_removal(request: Request, person: Person, link_id: RowId) -> Respons
 
 
 @router.post("/accounts/{link_id}/remove")
-def remove(request: Request, person: Person, link_id: RowId, csrf_token: FormText = "") -> Response:
+def remove(request: Request, person: PersonOnRemovalPage, link_id: RowId,
+           csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     unlink_account(hub_of(request), person.identity_id, link_id, origin_of(request))
     return RedirectResponse("/accounts?done=removed", status_code=303)

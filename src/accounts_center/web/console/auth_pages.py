@@ -14,6 +14,7 @@ from accounts_center.services.sign_up import sign_up
 from accounts_center.services.two_factor import complete_second_factor
 from accounts_center.web.console.forms import FormText, field_errors
 from accounts_center.web.console.guards import safe_next_path
+from accounts_center.web.console.kept_forms import forget_kept_form
 from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
     check_csrf,
@@ -119,4 +120,5 @@ def logout(request: Request, csrf_token: FormText = "") -> Response:
         log_out(hub_of(request), session, origin_of(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(request, response)
+    forget_kept_form(request, response)  # not for whoever uses this browser next
     return response

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from accounts_center.domain.devices import describe_device
 from accounts_center.domain.errors import AccountsCenterError, LoginThrottled
+from accounts_center.web.console.kept_forms import forget_kept_form, kept_form
 from accounts_center.web.request_context import csrf_token, current_session, ensure_presession
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,16 +41,27 @@ templates.env.filters["device"] = describe_device
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
            status: int = 200) -> HTMLResponse:
     session = current_session(request)
+    logged_in = bool(session and session.is_full)
+    waiting = kept_form(request)
+    # A form sent after the session ended: its page, once the person is back, says that
+    # nothing was changed and holds what they typed (`kept_forms.py`).
+    resumed = (waiting is not None and logged_in and request.method == "GET"
+               and not request.headers.get("hx-request") and waiting.is_for(request.url.path))
     values = {
         "request": request,
         "csrf_token": csrf_token(request),
-        "logged_in": bool(session and session.is_full),
+        "logged_in": logged_in,
         "navigation": NAVIGATION,
         "path": request.url.path,
+        "resumed": resumed,
+        "kept": waiting.fields if waiting is not None and resumed else {},
+        "kept_waiting": waiting is not None and not logged_in,
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, values, status_code=status)
     ensure_presession(request, response)
+    if resumed:
+        forget_kept_form(request, response)
     return response
 
 

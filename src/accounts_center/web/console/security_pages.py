@@ -26,7 +26,7 @@ from accounts_center.services.two_factor import (
     two_factor_status,
 )
 from accounts_center.web.console.forms import FormText, field_errors
-from accounts_center.web.console.guards import require_person
+from accounts_center.web.console.guards import person_on, require_person
 from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
     check_csrf,
@@ -46,6 +46,7 @@ NOTICES = {
                              "your recovery codes, make new ones below.",
 }
 SETUP_PAGE = "/security/two-factor/setup"
+PersonOnSetupPage = Annotated[CurrentSession, person_on(SETUP_PAGE)]
 
 
 def security_page(request: Request, person: CurrentSession, *, status: int = 200,
@@ -109,7 +110,7 @@ def _setup_page(request: Request, enrolment: TotpEnrolment, *, error: str | None
 
 
 @router.post("/security/two-factor/confirm")
-def two_factor_confirm(request: Request, person: Person, code: FormText,
+def two_factor_confirm(request: Request, person: PersonOnSetupPage, code: FormText,
                        csrf_token: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     hub = hub_of(request)
