@@ -1,5 +1,5 @@
-"""In a real browser (issue 11): forms used after the session ended (point 5) and errors
-next to their field (point 10)."""
+"""In a real browser (issue 11): forms used after the session ended (point 5), forms sent
+twice (point 6) and errors next to their field (point 10)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from tests.browser.conftest import Console, Person
 from tests.live_hub import LiveHub, running_hub
 from tests.support import link_now
@@ -25,7 +25,9 @@ NOTHING_CHANGED = "You were logged out, so nothing was changed."
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    with running_hub(tmp_path_factory.mktemp("console-forms")) as hub:
+    # Passwords hashed at full cost, as in production: forms wait on argon2.
+    with running_hub(tmp_path_factory.mktemp("console-forms"), ACCOUNTS_CENTER_ARGON2_TIME_COST="3",
+                     ACCOUNTS_CENTER_ARGON2_MEMORY_KIB="65536") as hub:
         yield hub
 
 
@@ -128,6 +130,95 @@ def test_a_form_sent_after_the_session_ended_comes_back_with_what_was_typed(
     age.get_by_role("button", name="Confirm my birth date").click()
     expect(page.get_by_role("status").first).to_contain_text("Thank you")
     expect(age).to_contain_text("18 or over")
+
+
+# Point 6: sent twice ------------------------------------------------------------------------
+
+# What the page showed at each submit: the hub's script runs first (it listens while the
+# event goes down to the form), this records on the way back up. Repeats it stopped never
+# come back up; `tries` counts every submit.
+RECORD_SUBMITS = """
+window.addEventListener("submit", () => {
+  sessionStorage.setItem("tries", String(Number(sessionStorage.getItem("tries")) + 1));
+}, true);
+window.addEventListener("submit", (event) => {
+  const form = event.target, button = form.querySelector("button");
+  const sent = JSON.parse(sessionStorage.getItem("sent") || "[]");
+  sent.push({text: button.textContent, disabled: button.getAttribute("aria-disabled"),
+             busy: form.getAttribute("aria-busy"), prevented: event.defaultPrevented});
+  sessionStorage.setItem("sent", JSON.stringify(sent));
+});
+"""
+
+
+def test_create_login_clicked_twice_is_sent_once_and_shows_it_is_working(
+        page: Page, console: Console) -> None:
+    page.add_init_script(RECORD_SUBMITS)
+    page.goto(console.url("/signup"))
+    page.get_by_label("Email address or phone number").fill("twice@example.com")
+    page.get_by_label("Password").fill("a long enough password")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    # This module's hub hashes passwords at full cost: clicks land while argon2 runs.
+    page.get_by_role("button", name="Create login").dblclick()
+    expect(page).to_have_url(console.url("/accounts"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
+    tries = page.evaluate("() => Number(sessionStorage.getItem('tries'))")
+    sent = page.evaluate("() => JSON.parse(sessionStorage.getItem('sent'))")
+    assert tries == 2, "the second click did not reach the sign-up page"
+    assert sent == [{"text": "Working…", "disabled": "true", "busy": "true",
+                     "prevented": False}], sent
+    assert posts == [console.url("/signup")], posts
+
+
+def test_create_login_sent_again_after_its_answer_was_lost_logs_in(
+        browser: Browser, console: Console) -> None:
+    # Without script nothing holds the second click: the hub tells the repeat apart.
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(console.url("/signup"))
+        page.get_by_label("Email address or phone number").fill("lost@example.com")
+        page.get_by_label("Password").fill("a long enough password")
+
+        lost: list[int] = []
+
+        def lose_the_first_answer(route: Route) -> None:
+            if route.request.method != "POST" or lost:
+                route.continue_()
+                return
+            created = route.fetch(max_redirects=0)  # the hub creates the login...
+            lost.append(created.status)
+            route.fulfill(status=204)  # ...and its answer never reaches the page
+
+        page.route("**/signup", lose_the_first_answer)
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            page.get_by_role("button", name="Create login").click()
+        assert lost == [303]
+        context.clear_cookies(name="ac_session")
+        expect(page).to_have_url(console.url("/signup"))
+
+        page.get_by_role("button", name="Create login").click()
+        expect(page).to_have_url(console.url("/accounts"))
+        expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_an_htmx_button_works_then_is_ready_again(
+        page: Page, console: Console, same_database: Hub) -> None:
+    with_age_from_pics(page, console, same_database)
+    page.goto(console.url("/your-information"))
+    held: list[Route] = []
+    page.route("**/your-information/verify", lambda route: held.append(route))
+    page.get_by_role("button", name="Check the ledger").click()
+    expect(page.get_by_role("button", name="Working…")).to_be_visible()
+    held[0].continue_()
+    expect(page.locator("#ledger-check")).to_contain_text("entries are intact")
+    expect(page.get_by_role("button", name="Check the ledger")).to_be_visible()
+    expect(page.get_by_role("button", name="Check the ledger")).not_to_have_attribute(
+        "aria-disabled", "true")
 
 
 # Point 10: errors next to their field --------------------------------------------------------

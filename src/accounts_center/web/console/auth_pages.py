@@ -17,6 +17,7 @@ from accounts_center.web.console.guards import safe_next_path
 from accounts_center.web.console.kept_forms import forget_kept_form
 from accounts_center.web.console.rendering import render, with_retry_after
 from accounts_center.web.request_context import (
+    browser_token,
     check_csrf,
     clear_session_cookie,
     current_session,
@@ -47,7 +48,8 @@ def signup_submit(request: Request, login: FormText, password: FormText,
                   csrf_token: FormText = "", next: FormText = "") -> Response:
     check_csrf(request, csrf_token)
     try:
-        session = sign_up(hub_of(request), login, password, origin_of(request))
+        session = sign_up(hub_of(request), login, password, origin_of(request),
+                          browser=browser_token(request))
     except AccountsCenterError as error:
         errors = field_errors(error)
         return with_retry_after(render(request, "signup.html", {
