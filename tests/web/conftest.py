@@ -58,3 +58,10 @@ def aged_person(hub, person: TestClient) -> TestClient:
         uow.commit()
     push_data(hub, app, "pics-ada", "age", "cross_app_features", {"birth_date": "2000-01-01"})
     return person
+
+
+def person_id(hub, login: str = "ada@example.com") -> str:
+    with hub.unit_of_work() as uow:
+        identity = uow.identities.by_login_name(parse_login_name(login))
+        assert identity is not None
+        return identity.id

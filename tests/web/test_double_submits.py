@@ -7,8 +7,7 @@ import pyotp
 
 from accounts_center.services.links import list_links
 from tests.support import csrf_from
-from tests.web.conftest import PASSWORD, start_two_factor
-from tests.web.test_sessions_ended import person_id
+from tests.web.conftest import PASSWORD, person_id, start_two_factor
 
 
 def test_create_login_sent_twice_by_one_browser_logs_in_instead_of_already_exists(client):

@@ -10,11 +10,10 @@ import json
 import pytest
 from cryptography.fernet import Fernet
 
-from accounts_center.domain.login_names import parse_login_name
 from accounts_center.services.links import list_links
 from accounts_center.services.member_apps import show_app
 from tests.support import csrf_from
-from tests.web.conftest import PASSWORD, log_in_through_form
+from tests.web.conftest import PASSWORD, log_in_through_form, person_id
 
 SAME_SITE = {"sec-fetch-site": "same-origin"}
 NOTHING_CHANGED = "You were logged out, so nothing was changed."
@@ -171,9 +170,3 @@ def test_what_a_form_kept_is_gone_after_a_quarter_of_an_hour(hub, aged_person, c
     page = person.get(log_in_again(person, "/your-information")).text
     assert NOTHING_CHANGED not in page and "1990-04-21" not in page
 
-
-def person_id(hub):
-    with hub.unit_of_work() as uow:
-        identity = uow.identities.by_login_name(parse_login_name("ada@example.com"))
-        assert identity is not None
-        return identity.id
