@@ -112,3 +112,49 @@ def test_adding_an_account_in_a_browser_returns_to_the_app_with_a_code(
         "grant_type": "authorization_code", "code": back["code"],
         "redirect_uri": f"{chat.site}/callback", "code_verifier": verifier}, timeout=10)
     assert redeemed.status_code == 200, redeemed.text
+
+
+def test_signing_in_from_a_logged_out_browser_ends_at_the_app(
+        page: Page, live: LiveHub, chat: ChatApp) -> None:
+    """The login form's redirects go on to the app's callback (single sign-on)."""
+    console = Console(live.base_url)
+    person = console.sign_up(page)
+    serve_chat(page, live, chat)
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    pushed = httpx.post(f"{live.base_url}/oauth2/par", auth=(chat.client_id,
+                                                             chat.client_secret), data={
+        "response_type": "code", "client_id": chat.client_id,
+        "redirect_uri": f"{chat.site}/callback", "scope": "openid", "state": "s-add",
+        "code_challenge": challenge.rstrip(b"=").decode(), "code_challenge_method": "S256",
+        "intent": "link", "app_user_id": f"chat-{person.email}", "handle": "@ada"},
+        timeout=10)
+    page.goto(f"{live.base_url}/oauth2/authorize?" + urlencode({
+        "client_id": chat.client_id, "request_uri": pushed.json()["request_uri"]}))
+    page.get_by_role("button", name="Add account").click()
+    expect(page.get_by_role("heading", name="Chat /callback")).to_be_visible()
+    code = parse_qs(urlsplit(page.url).query)["code"][0]
+    assert httpx.post(f"{live.base_url}/oauth2/token", auth=(chat.client_id,
+                                                             chat.client_secret), data={
+        "grant_type": "authorization_code", "code": code,
+        "redirect_uri": f"{chat.site}/callback", "code_verifier": verifier},
+        timeout=10).status_code == 200
+    page.goto(live.base_url + "/accounts")
+    console.log_out(page)
+
+    sso_verifier = secrets.token_urlsafe(48)
+    sso_challenge = base64.urlsafe_b64encode(hashlib.sha256(sso_verifier.encode()).digest())
+    page.goto(f"{live.base_url}/oauth2/authorize?" + urlencode({
+        "response_type": "code", "client_id": chat.client_id,
+        "redirect_uri": f"{chat.site}/callback", "scope": "openid", "state": "s-sso",
+        "code_challenge": sso_challenge.rstrip(b"=").decode(),
+        "code_challenge_method": "S256"}))
+    # The hub's login page, on the way (not Console's, which starts from /login afresh).
+    expect(page).to_have_url(re.compile(r".*/login\?next=/oauth2/authorize/continue/"))
+    page.get_by_label("Email address or phone number").fill(person.email)
+    page.get_by_label("Password").fill(person.password)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", name="Chat /callback")).to_be_visible()
+    back = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+    assert back["state"] == "s-sso" and back["iss"] == live.base_url and back["code"]

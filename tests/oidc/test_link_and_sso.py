@@ -1,5 +1,7 @@
 """Linking and single sign-on end to end, in-process (DESIGN §4.1, §4.2)."""
 
+from urllib.parse import urlencode
+
 from accounts_center.services.member_apps import rotate_secret
 from tests.oidc.conftest import link, query_of
 from tests.support import csrf_from
@@ -93,3 +95,19 @@ def test_the_disclosures_form_may_end_at_the_app_and_nowhere_else(chat, visitor)
     policy = page.headers["content-security-policy"]
     assert "form-action 'self' https://chat.example;" in policy
     assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
+
+
+def test_the_login_page_on_the_way_to_an_app_may_end_at_that_app_and_nowhere_else(
+        chat, visitor):
+    """Its form's redirects go on to the app's callback: form-action names that app's
+    origin, for this browser's pending request only."""
+    started = visitor.client.get("/oauth2/authorize?" + urlencode(chat.authorization_params()))
+    login = visitor.go(started.headers["location"])
+    assert "/login?next=/oauth2/authorize/continue/" in str(login.url)
+    policy = login.headers["content-security-policy"]
+    assert "form-action 'self' https://chat.example;" in policy
+    stranger = visitor.client.get(
+        "/login?next=/oauth2/authorize/continue/00000000-0000-0000-0000-000000000000")
+    assert "form-action 'self';" in stranger.headers["content-security-policy"]
+    plain = visitor.client.get("/login?next=/accounts")
+    assert "form-action 'self';" in plain.headers["content-security-policy"]

@@ -244,6 +244,13 @@ class Flow:
                                               client.id, digest(browser),
                                               self.hub.clock.now())
 
+    def return_uri(self, request_id: str, browser: str) -> str | None:
+        """Where this browser's pending request ends: the app's redirect URI, registered
+        and matched exactly when the request was made; None when there is no such request."""
+        with self.server.transaction() as uow:
+            row = self._pending(uow, request_id, browser)
+            return str(row.params["redirect_uri"]) if row is not None else None
+
     def _pending(self, uow: UnitOfWork, request_id: str,
                  browser: str) -> AuthorizationRequestRow | None:
         row = uow.oauth.request(request_id[:36])

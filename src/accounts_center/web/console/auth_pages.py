@@ -16,6 +16,7 @@ from accounts_center.web.console.forms import FormText, field_errors
 from accounts_center.web.console.guards import safe_next_path
 from accounts_center.web.console.kept_forms import forget_kept_form
 from accounts_center.web.console.rendering import render, with_retry_after
+from accounts_center.web.oauth.return_policy import may_return_to_app
 from accounts_center.web.request_context import (
     browser_token,
     check_csrf,
@@ -39,8 +40,8 @@ def home(request: Request) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request, next: str = "") -> Response:
-    return render(request, "signup.html", {"title": "Create your login",
-                                           "next_path": next[:500]})
+    return may_return_to_app(request, render(request, "signup.html", {
+        "title": "Create your login", "next_path": next[:500]}), next[:500])
 
 
 @router.post("/signup")
@@ -52,10 +53,10 @@ def signup_submit(request: Request, login: FormText, password: FormText,
                           browser=browser_token(request))
     except AccountsCenterError as error:
         errors = field_errors(error)
-        return with_retry_after(render(request, "signup.html", {
+        return may_return_to_app(request, with_retry_after(render(request, "signup.html", {
             "title": "Create your login", "errors": errors,
             "error": " ".join(errors.get("", [])), "login": login,
-            "next_path": next}, status=error.status), error)
+            "next_path": next}, status=error.status), error), next)
     # Back to where the person was going, e.g. an app's "Add to Accounts Center".
     response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
@@ -64,7 +65,8 @@ def signup_submit(request: Request, login: FormText, password: FormText,
 
 @router.get("/login")
 def login_page(request: Request, next: str = "") -> Response:
-    return render(request, "login.html", {"title": "Log in", "next_path": next[:500]})
+    return may_return_to_app(request, render(request, "login.html", {
+        "title": "Log in", "next_path": next[:500]}), next[:500])
 
 
 @router.post("/login")
@@ -75,9 +77,9 @@ def login_submit(request: Request, login: FormText, password: FormText, csrf_tok
         session = log_in(hub_of(request), login, password, origin_of(request),
                          device_cookie_of(request))
     except AccountsCenterError as error:
-        return with_retry_after(render(request, "login.html", {
+        return may_return_to_app(request, with_retry_after(render(request, "login.html", {
             "title": "Log in", "error": error.detail, "login": login, "next_path": next},
-            status=error.status), error)
+            status=error.status), error), next)
     target = (safe_next_path(next) if session.is_full
               else "/login/two-factor?next=" + quote(safe_next_path(next), safe="/"))
     response = RedirectResponse(target, status_code=303)
@@ -92,8 +94,8 @@ def two_factor_page(request: Request, next: str = "") -> Response:
         return RedirectResponse("/login", status_code=303)
     if session.is_full:
         return RedirectResponse(safe_next_path(next), status_code=303)
-    return render(request, "login_two_factor.html", {"title": "Enter your code",
-                                                     "next_path": next[:500]})
+    return may_return_to_app(request, render(request, "login_two_factor.html", {
+        "title": "Enter your code", "next_path": next[:500]}), next[:500])
 
 
 @router.post("/login/two-factor")
@@ -106,9 +108,10 @@ def two_factor_submit(request: Request, code: FormText, csrf_token: FormText = "
     try:
         session = complete_second_factor(hub_of(request), pending, code, origin_of(request))
     except AccountsCenterError as error:
-        return with_retry_after(render(request, "login_two_factor.html", {
-            "title": "Enter your code", "error": error.detail, "next_path": next},
-            status=error.status), error)
+        return may_return_to_app(request, with_retry_after(render(
+            request, "login_two_factor.html", {
+                "title": "Enter your code", "error": error.detail, "next_path": next},
+            status=error.status), error), next)
     response = RedirectResponse(safe_next_path(next), status_code=303)
     set_session_cookie(request, response, session)
     return response
