@@ -18,6 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from accounts_center.hub import Hub, build_hub
+from accounts_center.settings import Settings
+
 STARTUP_TIMEOUT_SECONDS = 20.0
 
 
@@ -31,6 +34,15 @@ class LiveHub:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(self.command), *args], cwd=self.workdir, env=self.env,
                               capture_output=True, text=True, timeout=60, check=False)
+
+
+def hub_on(live: LiveHub) -> Hub:
+    """The live hub's database and secret key, in this process (cheap hashing), to set up
+    what apps would have done. The caller closes it."""
+    return build_hub(Settings(
+        _env_file=None, database_url=live.env["ACCOUNTS_CENTER_DATABASE_URL"],  # type: ignore[call-arg]
+        secret_key=live.env["ACCOUNTS_CENTER_SECRET_KEY"], argon2_time_cost=1,
+        argon2_memory_kib=1024, argon2_parallelism=1))
 
 
 def free_port() -> int:

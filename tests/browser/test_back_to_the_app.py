@@ -64,6 +64,32 @@ def serve_chat(page: Page, live: LiveHub, chat: ChatApp) -> None:
     page.route(f"{chat.site}/**", answer)
 
 
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def push_link(live: LiveHub, chat: ChatApp, state: str, app_user_id: str) -> tuple[str, str]:
+    """Chat's backend starts "Add to Accounts Center": (PKCE verifier, request_uri)."""
+    verifier, challenge = pkce()
+    pushed = httpx.post(f"{live.base_url}/oauth2/par", auth=(chat.client_id,
+                                                             chat.client_secret), data={
+        "response_type": "code", "client_id": chat.client_id,
+        "redirect_uri": f"{chat.site}/callback", "scope": "openid", "state": state,
+        "nonce": f"n-{state}", "code_challenge": challenge, "code_challenge_method": "S256",
+        "intent": "link", "app_user_id": app_user_id, "handle": "@ada"}, timeout=10)
+    assert pushed.status_code == 201, pushed.text
+    return verifier, pushed.json()["request_uri"]
+
+
+def redeem(live: LiveHub, chat: ChatApp, code: str, verifier: str) -> httpx.Response:
+    return httpx.post(f"{live.base_url}/oauth2/token", auth=(chat.client_id,
+                                                             chat.client_secret), data={
+        "grant_type": "authorization_code", "code": code,
+        "redirect_uri": f"{chat.site}/callback", "code_verifier": verifier}, timeout=10)
+
+
 def test_an_apps_logout_form_post_asks_the_person_then_returns_to_the_app(
         page: Page, live: LiveHub, chat: ChatApp) -> None:
     Console(live.base_url).sign_up(page)
@@ -87,19 +113,10 @@ def test_adding_an_account_in_a_browser_returns_to_the_app_with_a_code(
         page: Page, live: LiveHub, chat: ChatApp) -> None:
     Console(live.base_url).sign_up(page)
     serve_chat(page, live, chat)
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    pushed = httpx.post(f"{live.base_url}/oauth2/par", auth=(chat.client_id,
-                                                             chat.client_secret), data={
-        "response_type": "code", "client_id": chat.client_id,
-        "redirect_uri": f"{chat.site}/callback", "scope": "openid", "state": "s-link",
-        "nonce": "n-link", "code_challenge": challenge.rstrip(b"=").decode(),
-        "code_challenge_method": "S256", "intent": "link", "app_user_id": "chat-ada",
-        "handle": "@ada"}, timeout=10)
-    assert pushed.status_code == 201, pushed.text
+    verifier, request_uri = push_link(live, chat, "s-link", "chat-ada")
 
     page.goto(f"{live.base_url}/oauth2/authorize?" + urlencode({
-        "client_id": chat.client_id, "request_uri": pushed.json()["request_uri"]}))
+        "client_id": chat.client_id, "request_uri": request_uri}))
     expect(page.get_by_role("heading", name="Add your Chat account to Accounts Center?")
            ).to_be_visible()
     page.get_by_role("button", name="Add account").click()
@@ -107,10 +124,7 @@ def test_adding_an_account_in_a_browser_returns_to_the_app_with_a_code(
     expect(page.get_by_role("heading", name="Chat /callback")).to_be_visible()
     back = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
     assert back["state"] == "s-link" and back["iss"] == live.base_url
-    redeemed = httpx.post(f"{live.base_url}/oauth2/token", auth=(chat.client_id,
-                                                                 chat.client_secret), data={
-        "grant_type": "authorization_code", "code": back["code"],
-        "redirect_uri": f"{chat.site}/callback", "code_verifier": verifier}, timeout=10)
+    redeemed = redeem(live, chat, back["code"], verifier)
     assert redeemed.status_code == 200, redeemed.text
 
 
@@ -120,35 +134,21 @@ def test_signing_in_from_a_logged_out_browser_ends_at_the_app(
     console = Console(live.base_url)
     person = console.sign_up(page)
     serve_chat(page, live, chat)
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    pushed = httpx.post(f"{live.base_url}/oauth2/par", auth=(chat.client_id,
-                                                             chat.client_secret), data={
-        "response_type": "code", "client_id": chat.client_id,
-        "redirect_uri": f"{chat.site}/callback", "scope": "openid", "state": "s-add",
-        "code_challenge": challenge.rstrip(b"=").decode(), "code_challenge_method": "S256",
-        "intent": "link", "app_user_id": f"chat-{person.email}", "handle": "@ada"},
-        timeout=10)
+    verifier, request_uri = push_link(live, chat, "s-add", f"chat-{person.email}")
     page.goto(f"{live.base_url}/oauth2/authorize?" + urlencode({
-        "client_id": chat.client_id, "request_uri": pushed.json()["request_uri"]}))
+        "client_id": chat.client_id, "request_uri": request_uri}))
     page.get_by_role("button", name="Add account").click()
     expect(page.get_by_role("heading", name="Chat /callback")).to_be_visible()
     code = parse_qs(urlsplit(page.url).query)["code"][0]
-    assert httpx.post(f"{live.base_url}/oauth2/token", auth=(chat.client_id,
-                                                             chat.client_secret), data={
-        "grant_type": "authorization_code", "code": code,
-        "redirect_uri": f"{chat.site}/callback", "code_verifier": verifier},
-        timeout=10).status_code == 200
+    assert redeem(live, chat, code, verifier).status_code == 200
     page.goto(live.base_url + "/accounts")
     console.log_out(page)
 
-    sso_verifier = secrets.token_urlsafe(48)
-    sso_challenge = base64.urlsafe_b64encode(hashlib.sha256(sso_verifier.encode()).digest())
+    _, sso_challenge = pkce()
     page.goto(f"{live.base_url}/oauth2/authorize?" + urlencode({
         "response_type": "code", "client_id": chat.client_id,
         "redirect_uri": f"{chat.site}/callback", "scope": "openid", "state": "s-sso",
-        "code_challenge": sso_challenge.rstrip(b"=").decode(),
-        "code_challenge_method": "S256"}))
+        "code_challenge": sso_challenge, "code_challenge_method": "S256"}))
     # The hub's login page, on the way (not Console's, which starts from /login afresh).
     expect(page).to_have_url(re.compile(r".*/login\?next=/oauth2/authorize/continue/"))
     page.get_by_label("Email address or phone number").fill(person.email)

@@ -9,14 +9,13 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from tests.browser.conftest import Console, Person
-from tests.live_hub import LiveHub, running_hub
+from tests.live_hub import LiveHub, hub_on, running_hub
 from tests.support import link_now
 
 from accounts_center.domain.login_names import parse_login_name
-from accounts_center.hub import Hub, build_hub
+from accounts_center.hub import Hub
 from accounts_center.services.data_flows import push_data
 from accounts_center.services.member_apps import register_app, show_app
-from accounts_center.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +33,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
 @pytest.fixture(scope="module")
 def same_database(live: LiveHub) -> Iterator[Hub]:
     """The live hub's database and key, to do what an app would have done."""
-    hub = build_hub(Settings(
-        _env_file=None, database_url=live.env["ACCOUNTS_CENTER_DATABASE_URL"],  # type: ignore[call-arg]
-        secret_key=live.env["ACCOUNTS_CENTER_SECRET_KEY"], argon2_time_cost=1,
-        argon2_memory_kib=1024, argon2_parallelism=1))
+    hub = hub_on(live)
     register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/hooks",
                  {"sends": ["age"], "receives": ["age"]})
     yield hub

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from accounts_center.domain.capabilities import Capabilities, parse_capabilities
-from accounts_center.domain.categories import NEVER_SHARED, Purpose
+from accounts_center.domain.categories import Purpose
 from accounts_center.domain.events import BACKCHANNEL_LOGOUT, CATALOGUE, EventType
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.domain.pairwise import pairwise_subject
@@ -93,8 +93,8 @@ def record_flow(uow: UnitOfWork, hub: Hub, flow: Flow, app: Party, decision: Dec
     body = {"direction": direction, "app_id": app.app_id, "app": app.name,
             "category": flow.category[:64], "purpose": flow.purpose[:64],
             "allowed": decision.allowed, "reason": decision.reason.value}
-    keep = values if decision.reason not in (Reason.NEVER_SHARED, Reason.UNKNOWN_CATEGORY) \
-        and flow.category not in NEVER_SHARED else None
+    keep = values if decision.reason not in (Reason.NEVER_SHARED,
+                                             Reason.UNKNOWN_CATEGORY) else None
     append_entry(uow, hub, flow.identity_id, LedgerKind.DECISION, body, now,
                  values=keep or None)
 
@@ -157,8 +157,9 @@ def tell_linked_apps(uow: UnitOfWork, hub: Hub, event: EventType, identity_id: s
                      also: Sequence[Party] = ()) -> list[Decision]:
     """The event for each of the person's linked apps (and ``also``), each decided on its
     own: who may not hear it gets a denied entry in the ledger, nothing else."""
+    named = {party.app_id for party in also}
     receivers = list(also) + [p for p in linked_parties(uow, identity_id)
-                              if p.app_id not in {a.app_id for a in also}]
+                              if p.app_id not in named]
     return [send_event(uow, hub, event, receiver, identity_id, concerns=concerns,
                        data=data_for(receiver), now=now,
                        categories=categories_for(receiver)) for receiver in receivers]

@@ -109,9 +109,7 @@ def replace_recovery_codes(hub: Hub, current: CurrentSession, password: str,
     """A new set of recovery codes, shown this once; the old set stops working at once.
     Asks for the password again: whoever holds a session alone must not get codes that
     pass the second step of a login."""
-    confirm_current_password(hub, current.identity_id, password, origin,
-                             wrong=InvalidInput("That password is not correct.",
-                                                field="password"))
+    _password_again(hub, current, password, origin)
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         identity = _identity(uow, current)
@@ -168,9 +166,7 @@ def complete_second_factor(hub: Hub, pending: CurrentSession, code: str,
 
 def disable_two_factor(hub: Hub, current: CurrentSession, password: str,
                        origin: RequestOrigin) -> None:
-    confirm_current_password(hub, current.identity_id, password, origin,
-                             wrong=InvalidInput("That password is not correct.",
-                                                field="password"))
+    _password_again(hub, current, password, origin)
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         identity = _identity(uow, current)
@@ -180,6 +176,14 @@ def disable_two_factor(hub: Hub, current: CurrentSession, password: str,
         record_security_event(uow, identity.id, SecurityEventKind.TWO_FACTOR_DISABLED,
                               origin, now)
         uow.commit()
+
+
+def _password_again(hub: Hub, current: CurrentSession, password: str,
+                    origin: RequestOrigin) -> None:
+    """The current password, asked again before a change only the owner may make."""
+    confirm_current_password(hub, current.identity_id, password, origin,
+                             wrong=InvalidInput("That password is not correct.",
+                                                field="password"))
 
 
 def _accept_code(hub: Hub, uow: UnitOfWork, identity: IdentityRow, code: str,
