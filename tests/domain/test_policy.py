@@ -129,3 +129,10 @@ def test_never_shared_categories_win_over_any_declaration_or_consent():
         for purpose in Purpose:
             decision = decide(Flow("chat", "pics", "ada", category, purpose.value), generous)
             assert decision.reason is Reason.NEVER_SHARED
+
+
+def test_an_apps_own_account_claims_are_its_pairwise_sub_and_its_own_user_id_only():
+    from accounts_center.domain.policy import own_account_claims
+
+    assert own_account_claims("pairwise-sub", "chat-user-1") == {
+        "sub": "pairwise-sub", "app_user_id": "chat-user-1"}

@@ -111,3 +111,20 @@ def test_the_login_page_on_the_way_to_an_app_may_end_at_that_app_and_nowhere_els
     assert "form-action 'self';" in stranger.headers["content-security-policy"]
     plain = visitor.client.get("/login?next=/accounts")
     assert "form-action 'self';" in plain.headers["content-security-policy"]
+
+
+def test_sign_in_tells_the_app_only_who_its_own_user_is(chat, visitor):
+    """The rule `domain.policy.own_account_claims`: the ID token, userinfo and
+    introspection carry the pairwise sub and the app's own user id, and no person data."""
+    visitor.sign_up()
+    tokens = link(chat, visitor)
+    protocol = {"iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "c_hash"}
+    claims = chat.verify_id_token(tokens["id_token"])
+    assert set(claims) - protocol == {"sub", "app_user_id"}
+    userinfo = chat.client.get("/oauth2/userinfo", headers={
+        "authorization": f"Bearer {tokens['access_token']}"}).json()
+    assert userinfo == {"sub": claims["sub"], "app_user_id": "chat-user-1"}
+    introspected = chat.client.post("/oauth2/introspect", auth=chat.auth,
+                                    data={"token": tokens["access_token"]}).json()
+    assert set(introspected) - {"active", "client_id", "token_type", "scope", "aud", "iss",
+                                "iat", "exp"} == {"sub", "app_user_id"}

@@ -187,3 +187,13 @@ def decide_event(notice: Notice, facts: Facts) -> Decision:
     if notice.concerns != notice.receiver or spec.rule is SharingRule.OWN_LINK:
         return _DENIED[Reason.ABOUT_ANOTHER_APP]
     return _ALLOW
+
+
+def own_account_claims(sub: str, app_user_id: str) -> dict[str, str]:
+    """The one exception to "every flow is decided and ledgered", as a rule: what an app
+    learns of its *own* linked account when the person signs in (ID token, userinfo,
+    introspection). It names the person only as the app already knows them — its pairwise
+    ``sub`` and the app's own user id — and carries no category of person data, so there
+    is nothing to decide per token: the link itself was decided and ledgered when the app
+    redeemed it, and anything more an app wants goes through the data API or an event."""
+    return {"sub": sub, "app_user_id": app_user_id}

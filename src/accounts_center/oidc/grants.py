@@ -14,6 +14,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from accounts_center.crypto.tokens import digest, new_token
 from accounts_center.domain.errors import LinkConflict
 from accounts_center.domain.pairwise import pairwise_subject
+from accounts_center.domain.policy import own_account_claims
 from accounts_center.oidc.models import (
     AUTH_METHODS,
     CodeRecord,
@@ -165,7 +166,7 @@ class HubOpenIDCode(OpenIDCode):
         return False  # codes are single use and PKCE-bound; the RP checks its own nonce
 
     def generate_user_info(self, user: GrantUser, scope: str) -> UserInfo:
-        return UserInfo(sub=user.sub, app_user_id=user.app_user_id)
+        return UserInfo(own_account_claims(user.sub, user.app_user_id))
 
     def resolve_client_private_key(self, client: Any) -> Any:
         return active_signing_key(self.server.hub, cached_ok=True).private

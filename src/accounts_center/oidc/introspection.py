@@ -9,6 +9,7 @@ from typing import Any
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from accounts_center.crypto.tokens import digest
+from accounts_center.domain.policy import own_account_claims
 from accounts_center.oidc.grants import grant_user_for, uow_of
 from accounts_center.oidc.models import AUTH_METHODS, TokenRecord
 from accounts_center.oidc.parameters import require_token
@@ -67,8 +68,7 @@ class HubIntrospectionEndpoint(IntrospectionEndpoint):
             "client_id": self._request.client.get_client_id(),
             "token_type": NOT_APPLICABLE if token.refresh else BEARER,
             "scope": row.scope,
-            "sub": user.sub,
-            "app_user_id": user.app_user_id,
+            **own_account_claims(user.sub, user.app_user_id),
             "aud": self._request.client.get_client_id(),
             "iss": self.server.issuer,
             "iat": int(row.issued_at.timestamp()),

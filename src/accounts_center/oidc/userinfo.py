@@ -6,6 +6,7 @@ from starlette.responses import JSONResponse, Response
 
 from accounts_center.crypto.tokens import digest
 from accounts_center.domain.pairwise import pairwise_subject
+from accounts_center.domain.policy import own_account_claims
 from accounts_center.hub import Hub
 from accounts_center.oidc.models import REALM
 from accounts_center.store.links import ACTIVE
@@ -28,8 +29,8 @@ def userinfo_response(hub: Hub, authorization: str) -> Response:
         app = uow.member_apps.by_id(row.app_id)
         if link is None or link.status != ACTIVE or app is None:
             return _unauthorized(_INVALID)
-        return JSONResponse({"sub": pairwise_subject(app.subject_salt, link.identity_id),
-                             "app_user_id": link.app_user_id},
+        return JSONResponse(own_account_claims(
+            pairwise_subject(app.subject_salt, link.identity_id), link.app_user_id),
                             headers={"cache-control": "no-store"})
 
 
