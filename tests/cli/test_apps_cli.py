@@ -34,6 +34,19 @@ def test_add_prints_the_client_id_and_a_working_secret_once(run, database_url):
     assert secret not in shown.output and secret not in run("apps", "list").output
 
 
+def test_add_json_prints_working_credentials_as_one_object_for_scripts(run, database_url):
+    result = add_chat(run, "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert set(printed) == {"name", "client_id", "client_secret", "webhook_secret"}
+    assert printed["name"] == "Chat" and printed["webhook_secret"].startswith("whsec_")
+    hub = build_hub(cheap_settings(database_url))
+    try:
+        assert authenticate_client(hub, printed["client_id"], printed["client_secret"])
+    finally:
+        hub.close()
+
+
 def test_list_show_rotate_remove(run, tmp_path):
     (tmp_path / "caps.toml").write_text('sends = ["device", "age"]\n'
                                         'receives = ["account_details"]\n'

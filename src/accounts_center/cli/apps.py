@@ -64,7 +64,9 @@ def add(name: str = typer.Argument(..., help="A unique name for the app"),
         backchannel_logout_uri: str | None = typer.Option(
             None, "--backchannel-logout-uri", help="OIDC back-channel logout endpoint"),
         post_logout_redirect_uri: list[str] = typer.Option(
-            [], "--post-logout-redirect-uri", help="Allowed after RP-initiated logout")
+            [], "--post-logout-redirect-uri", help="Allowed after RP-initiated logout"),
+        as_json: bool = typer.Option(
+            False, "--json", help="Print the credentials as one JSON object, for scripts")
         ) -> None:
     """Register a member app and print its client id and secret (once)."""
     document = read_capabilities(capabilities) if capabilities else None
@@ -73,6 +75,12 @@ def add(name: str = typer.Argument(..., help="A unique name for the app"),
             hub, name, redirect_uri, webhook_url, document, connect_url=connect_url,
             backchannel_logout_uri=backchannel_logout_uri,
             post_logout_redirect_uris=post_logout_redirect_uri)
+    if as_json:
+        print(json.dumps({"name": credentials.app.name,
+                          "client_id": credentials.app.client_id,
+                          "client_secret": credentials.client_secret,
+                          "webhook_secret": credentials.webhook_secret}))
+        return
     _print_credentials(credentials, "Registered")
 
 
