@@ -19,10 +19,19 @@ CLIENT_ID = "app_chat"
 REDIRECT_URI = "https://chat.test/callback"
 
 
+_FIRST_KEY: list[RSAKey] = []
+
+
+def first_key() -> RSAKey:
+    """One 2048-bit key for every stand-in hub: making one takes a tenth of a second."""
+    if not _FIRST_KEY:
+        _FIRST_KEY.append(RSAKey.generate_key(2048, parameters={"kid": "k1"}))
+    return _FIRST_KEY[0]
+
+
 @dataclass
 class FakeHub:
-    keys: list[RSAKey] = field(default_factory=lambda: [RSAKey.generate_key(2048,
-                                                         parameters={"kid": "k1"})])
+    keys: list[RSAKey] = field(default_factory=lambda: [first_key()])
     signing_kid: str = "k1"
     now: float = field(default_factory=time.time)
     issued: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> claims

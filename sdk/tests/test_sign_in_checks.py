@@ -154,8 +154,12 @@ def test_the_pending_request_survives_the_session_and_nothing_else_passes_for_it
     assert kept == auth.pending and kept.app_user_id == "u1"
     par = next(r for r in fake_hub.requests if r.url.path == "/oauth2/par")
     assert b"intent=link" in par.content and b"birth_date=2001-02-03" in par.content
-    for tampered in ('{"intent": "link"}', "not json", '{"intent": "admin", "state": "s", '
-                     '"nonce": "n", "code_verifier": "v", "created_at": 0}'):
+    whole = '"state": "s", "nonce": "n", "code_verifier": "v"'
+    for tampered in ('{"intent": "link"}', "not json", "[]",
+                     f'{{"intent": "admin", {whole}, "created_at": 0}}',
+                     f'{{"intent": "link", {whole}, "created_at": "yesterday"}}',
+                     f'{{"intent": "link", {whole}, "created_at": 0, "app_user_id": 7}}',
+                     f'{{"intent": "link", {whole}, "created_at": 0, "extra": 1}}'):
         with pytest.raises(CallbackRejected):
             Pending.from_json(tampered)
     fake_hub.now += 31 * 60

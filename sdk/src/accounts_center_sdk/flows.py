@@ -50,7 +50,9 @@ class Pending:
                                    "this SDK wrote") from error
         if pending.intent not in ("link", "sign_in") or not all(
                 isinstance(v, str) and v for v in
-                (pending.state, pending.nonce, pending.code_verifier)):
+                (pending.state, pending.nonce, pending.code_verifier)) or not isinstance(
+                pending.created_at, int | float) or isinstance(pending.created_at, bool) or (
+                pending.app_user_id is not None and not isinstance(pending.app_user_id, str)):
             raise CallbackRejected("the pending request kept in the session is malformed")
         return pending
 
