@@ -33,6 +33,7 @@ from accounts_center_sdk.webhooks import (
     Event,
     InvalidWebhook,
     SeenIds,
+    SeenStore,
     UnknownEvent,
     WebhookReceiver,
 )
@@ -43,5 +44,5 @@ __all__ = [
     "CallbackRejected", "ConsentUpdated", "DataErasureRequested", "DuplicateWebhook", "Event",
     "HubError", "HubUnavailable", "InvalidClient", "InvalidIDToken", "InvalidRequest",
     "InvalidWebhook", "NeverShared", "OAuthError", "Pending", "PolicyDenied", "SeenIds",
-    "SignedIn", "Tokens", "UnknownAppUser", "UnknownEvent", "WebhookReceiver",
+    "SeenStore", "SignedIn", "Tokens", "UnknownAppUser", "UnknownEvent", "WebhookReceiver",
 ]
