@@ -60,6 +60,8 @@ def test_serve_on_sqlite_delivers_with_its_own_worker(tmp_path):
             ids = write_events(hub, app_id, ["p1", "p2"])
             wait_for(lambda: sorted(applied) == sorted(ids), timeout=20,
                      what="the hub's own worker to deliver")
-            assert set(statuses(hub, ids).values()) == {"delivered"}
+            # The receiver has the events before the worker records its answer.
+            wait_for(lambda: set(statuses(hub, ids).values()) == {"delivered"}, timeout=10,
+                     what="the worker to record the deliveries")
         finally:
             hub.close()
