@@ -53,7 +53,8 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
     hub = HubConnection(config, store)
     pages = template_environment(app_dir / "templates", {
         "app_name": identity.name, "app_slug": identity.slug, "app_colour": identity.colour,
-        "tagline": identity.tagline, "nav": identity.nav, "login_kind": identity.login_kind,
+        "tagline": identity.tagline, "nav": identity.nav, "scripts": identity.scripts,
+        "login_kind": identity.login_kind,
         "hub_registered": hub.client is not None,
         "your_information": hub.your_information_url,
         "capabilities": capabilities})

@@ -45,7 +45,7 @@ def auth_router(family: Family) -> APIRouter:
             return v.redirect("/")
 
     @router.get("/login")
-    def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002
+    def login_form(request: Request, next: str = "/") -> Response:
         with family.visit(request) as v:
             if v.user is not None:
                 return v.redirect(safe_next(next))
@@ -55,7 +55,7 @@ def auth_router(family: Family) -> APIRouter:
     def login(request: Request, csrf_token: Annotated[str, Form()] = "",
               login: Annotated[str, Form(max_length=100)] = "",
               password: Annotated[str, Form(max_length=1024)] = "",
-              next: Annotated[str, Form(max_length=500)] = "/") -> Response:  # noqa: A002
+              next: Annotated[str, Form(max_length=500)] = "/") -> Response:
         with family.visit(request) as v:
             v.check_csrf(csrf_token)
             user = family.accounts.authenticate(v.db, login, password)

@@ -33,6 +33,7 @@ class AppIdentity:
     login_kind: LoginKind
     # (label, path) of the app's own pages, shown in the header when signed in
     nav: tuple[tuple[str, str], ...]
+    scripts: tuple[str, ...] = ()  # the app's own scripts (static/), on signed-in pages
 
 
 @dataclass(frozen=True)

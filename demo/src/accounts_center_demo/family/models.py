@@ -65,7 +65,7 @@ class Ephemeral:
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     @declared_attr
-    def user_id(cls) -> Mapped[int]:  # noqa: N805 (SQLAlchemy's declared_attr)
+    def user_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     @property

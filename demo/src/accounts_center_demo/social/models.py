@@ -21,7 +21,7 @@ class Post(Base):
 
 
 class Story(Ephemeral, Base):
-    __tablename__ = "stories"
+    __tablename__ = "social_stories"  # one MetaData for the family: names unique
 
 
 def social_tables() -> list[Table]:
