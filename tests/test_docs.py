@@ -29,3 +29,19 @@ def test_the_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./scripts/test" in readme and "scripts/test" in ci
+
+
+SDK_DOCS = (ROOT / "docs" / "integrating.md", ROOT / "sdk" / "README.md")
+
+
+def test_the_sdk_pages_name_only_what_the_sdk_has_and_show_all_of_it():
+    import accounts_center_sdk as sdk
+
+    text = "\n".join(page.read_text() for page in SDK_DOCS)
+    for method in set(re.findall(r"\bhub\.(\w+)\(", text)):
+        assert hasattr(sdk.AccountsCenter, method), method
+        assert hasattr(sdk.AsyncAccountsCenter, method), method
+    for name in set(re.findall(r"`([A-Z][A-Za-z]+)`", text)):
+        assert hasattr(sdk, name), name
+    undocumented = [name for name in sdk.__all__ if name not in text]
+    assert not undocumented, undocumented

@@ -11,7 +11,7 @@ import pytest
 
 from accounts_center.clock import SystemClock
 from accounts_center.hub import build_hub
-from accounts_center.sdk import WebhookReceiver
+from accounts_center_sdk import WebhookReceiver
 from tests.delivery.support import statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings
 

@@ -4,7 +4,7 @@
     python tests/delivery/receiver.py --port 8123 --secret whsec_… --log arrivals.jsonl \
         [--mode ok|500|sleep:SECONDS] [--mode-file mode.txt]
 
-Each POST is verified with `accounts_center.sdk.WebhookReceiver` (401 when the signature
+Each POST is verified with `accounts_center_sdk.WebhookReceiver` (401 when the signature
 is wrong) and then handled according to the mode, read from ``--mode-file`` at every
 request when that file exists (so a test can change it while the receiver runs), else
 ``--mode``:
@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from accounts_center.sdk import DuplicateWebhook, InvalidWebhook, WebhookReceiver
+from accounts_center_sdk import DuplicateWebhook, InvalidWebhook, WebhookReceiver
 
 
 class Journal:

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from accounts_center.clock import SystemClock
 from accounts_center.hub import build_hub
-from accounts_center.sdk import WebhookReceiver
+from accounts_center_sdk import WebhookReceiver
 from tests.delivery.support import statuses, wait_for, write_events
 from tests.live_hub import running_hub
 from tests.support import cheap_settings

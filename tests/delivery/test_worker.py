@@ -14,12 +14,12 @@ from sqlalchemy import text
 
 from accounts_center.clock import SystemClock
 from accounts_center.domain.origin import RequestOrigin
-from accounts_center.sdk import WebhookReceiver
-from accounts_center.sdk.webhooks import InvalidWebhook
 from accounts_center.services.archives import start_archive
 from accounts_center.services.deliveries import queue_overview, replay, show_delivery
 from accounts_center.services.member_apps import enable_webhook, rotate_webhook_secret
 from accounts_center.services.sign_up import sign_up
+from accounts_center_sdk import WebhookReceiver
+from accounts_center_sdk.webhooks import InvalidWebhook
 from tests.delivery.support import an_app, statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings
 

@@ -13,7 +13,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
@@ -25,10 +25,10 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from tests.hub_browser import Browser, csrf_from, query_of
 from tests.live_hub import LiveHub, free_port, running_hub
 
 HTTP_TIMEOUT_SECONDS = 10.0
-PASSWORD = "correct horse battery staple"
 
 
 # -- the live hub and the registered app -----------------------------------------------
@@ -194,64 +194,10 @@ def relying_party(chat_app: RegisteredApp,
         oauth.close()
 
 
-@dataclass
-class Browser:
-    """The person's browser: cookies, the hub's redirects followed, the app's not."""
-
-    hub_url: str
-    client: httpx.Client
-    visited: list[str] = field(default_factory=list)
-
-    def is_hub(self, url: str) -> bool:
-        return urlsplit(url)[:2] == urlsplit(self.hub_url)[:2]
-
-    def go(self, url: str) -> httpx.Response:
-        """GET, following redirects within the hub; stops at a page or at the app."""
-        self.visited = []
-        url = urljoin(self.hub_url, url)
-        for _ in range(10):
-            assert self.is_hub(url), f"the browser was sent off the hub to {url}"
-            self.visited.append(url)
-            response = self.client.get(url)
-            if response.status_code not in (301, 302, 303, 307, 308):
-                return response
-            target = urljoin(url, response.headers["location"])
-            if not self.is_hub(target):
-                return response
-            url = target
-        raise AssertionError(f"too many redirects: {self.visited}")
-
-    def sign_up(self, login: str) -> None:
-        page = self.client.get(urljoin(self.hub_url, "/signup"))
-        assert page.status_code == 200, page.text
-        response = self.client.post(urljoin(self.hub_url, "/signup"), data={
-            "login": login, "password": PASSWORD, "csrf_token": csrf_from(page.text)})
-        assert response.status_code == 303, response.text
-
-    def submit(self, page: httpx.Response, decision: str) -> httpx.Response:
-        # The page's own form, not the header's log-out form.
-        action = re.search(
-            r'<form method="post" action="(/oauth2/authorize/continue/[^"]+)"', page.text)
-        assert action, page.text
-        return self.client.post(urljoin(str(page.request.url), action.group(1)),
-                                data={"decision": decision,
-                                      "csrf_token": csrf_from(page.text)})
-
-
 @pytest.fixture
 def person(live_hub: LiveHub) -> Iterator[Browser]:
     with httpx.Client(follow_redirects=False, timeout=HTTP_TIMEOUT_SECONDS) as client:
         yield Browser(live_hub.base_url, client)
-
-
-def csrf_from(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
-    assert found, "page has no CSRF token"
-    return found.group(1)
-
-
-def query_of(url: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
 def new_email() -> str:

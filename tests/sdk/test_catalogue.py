@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from accounts_center.domain.events import CATALOGUE, COMMON_FIELDS, EventType
-from accounts_center.sdk import Event
-from accounts_center.sdk import webhooks as sdk
+from accounts_center_sdk import Event
+from accounts_center_sdk import webhooks as sdk
 
 
 def test_the_sdk_knows_exactly_the_catalogues_event_types():

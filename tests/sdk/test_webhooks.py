@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from accounts_center.sdk import (
+from accounts_center_sdk import (
     AccountUnlinked,
     AgeReconciled,
     DuplicateWebhook,

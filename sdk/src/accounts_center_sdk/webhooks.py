@@ -35,7 +35,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -110,6 +110,15 @@ class UnknownEvent(Event):
     data: Mapping[str, Any]
 
 
+class SeenStore(Protocol):
+    """Where applied webhook ids are remembered: ``SeenIds`` in memory, or the app's own
+    (e.g. a table in its database, written in the transaction that applies the event)."""
+
+    def has(self, webhook_id: str) -> bool: ...
+
+    def add(self, webhook_id: str) -> bool: ...
+
+
 class SeenIds:
     """Webhook ids applied recently (in memory, per process). An app running several
     processes passes its own store with the same `has` and `add`, e.g. on its database."""
@@ -152,7 +161,7 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
 
 
 class WebhookReceiver:
-    def __init__(self, secrets: str | Sequence[str], seen: SeenIds | None = None) -> None:
+    def __init__(self, secrets: str | Sequence[str], seen: SeenStore | None = None) -> None:
         keys = [secrets] if isinstance(secrets, str) else list(secrets)
         if not keys:
             raise ValueError("at least one webhook secret is needed")

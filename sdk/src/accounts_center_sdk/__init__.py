@@ -1,0 +1,48 @@
+"""Accounts Center for member apps: "Add to Accounts Center" (linking), "Continue with
+Accounts Center" (single sign-on), tokens, the data API and the hub's webhooks.
+
+    hub = AccountsCenter(issuer, client_id, client_secret, redirect_uri)
+    auth = hub.start_link(app_user_id, handle)   # keep auth.pending, redirect to auth.url
+    signed_in = hub.finish(pending, callback_query)
+"""
+
+from accounts_center_sdk.async_client import AsyncAccountsCenter
+from accounts_center_sdk.client import AccountsCenter
+from accounts_center_sdk.errors import (
+    AccountsCenterError,
+    AuthorizationFailed,
+    CallbackRejected,
+    HubError,
+    HubUnavailable,
+    InvalidClient,
+    InvalidIDToken,
+    InvalidRequest,
+    NeverShared,
+    OAuthError,
+    PolicyDenied,
+    UnknownAppUser,
+)
+from accounts_center_sdk.flows import Authorization, Pending, SignedIn, Tokens
+from accounts_center_sdk.webhooks import (
+    AccountLinked,
+    AccountUnlinked,
+    AgeReconciled,
+    ConsentUpdated,
+    DataErasureRequested,
+    DuplicateWebhook,
+    Event,
+    InvalidWebhook,
+    SeenIds,
+    SeenStore,
+    UnknownEvent,
+    WebhookReceiver,
+)
+
+__all__ = [
+    "AccountLinked", "AccountUnlinked", "AccountsCenter", "AccountsCenterError",
+    "AgeReconciled", "AsyncAccountsCenter", "Authorization", "AuthorizationFailed",
+    "CallbackRejected", "ConsentUpdated", "DataErasureRequested", "DuplicateWebhook", "Event",
+    "HubError", "HubUnavailable", "InvalidClient", "InvalidIDToken", "InvalidRequest",
+    "InvalidWebhook", "NeverShared", "OAuthError", "Pending", "PolicyDenied", "SeenIds",
+    "SeenStore", "SignedIn", "Tokens", "UnknownAppUser", "UnknownEvent", "WebhookReceiver",
+]

@@ -1,0 +1,79 @@
+"""``AccountsCenter``: the hub, as a member app's backend talks to it (blocking)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from accounts_center_sdk.flows import Authorization, Pending, SignedIn, Tokens
+from accounts_center_sdk.operations import Operations, run_sync
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class AccountsCenter:
+    """One per app process; safe to share between threads.
+
+    ``issuer`` is the hub's URL (its discovery document must name the same issuer),
+    ``client_id``/``client_secret`` what ``accounts-center apps add`` printed, and
+    ``redirect_uri`` the app's registered callback. Nothing is fetched until the first
+    call, so the app starts while the hub is down. Failures raise the exceptions in
+    ``accounts_center_sdk.errors``: a ``HubError`` carries the hub's problem body.
+    """
+
+    def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str,
+                 *, http: httpx.Client | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._ops = Operations(issuer, client_id, client_secret, redirect_uri, clock)
+        self._owns_http = http is None
+        # The hub does not redirect its API; following one could leak the client secret.
+        self._http = http or httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=False)
+
+    def start_link(self, app_user_id: str, handle: str,
+                   birth_date: str | None = None) -> Authorization:
+        """"Add to Accounts Center" for the logged-in ``app_user_id``, shown as ``handle``."""
+        return run_sync(self._ops.start_link(app_user_id, handle, birth_date), self._http.send)
+
+    def start_sign_in(self, prompt: str | None = None,
+                      max_age: int | None = None) -> Authorization:
+        """"Continue with Accounts Center"."""
+        return run_sync(self._ops.start_sign_in(prompt, max_age), self._http.send)
+
+    def finish(self, pending: Pending, callback: Mapping[str, str]) -> SignedIn:
+        """The browser came back to ``redirect_uri`` with ``callback`` (its query)."""
+        return run_sync(self._ops.finish(pending, callback), self._http.send)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        return run_sync(self._ops.refresh(refresh_token), self._http.send)
+
+    def revoke(self, token: str) -> None:
+        run_sync(self._ops.revoke(token), self._http.send)
+
+    def unlink(self, app_user_id: str) -> None:
+        """Remove the user's link at the hub (nothing happens if there is none)."""
+        run_sync(self._ops.unlink(app_user_id), self._http.send)
+
+    def push(self, app_user_id: str, category: str, fields: Mapping[str, Any],
+             purpose: str = "security_and_integrity") -> None:
+        """Send data of a category the app declared it ``sends``."""
+        run_sync(self._ops.push(app_user_id, category, fields, purpose), self._http.send)
+
+    def read(self, app_user_id: str, category: str,
+             purpose: str = "cross_app_features") -> list[dict[str, Any]]:
+        """What the hub holds of the person's ``category`` (one the app ``receives``)."""
+        return run_sync(self._ops.read(app_user_id, category, purpose), self._http.send)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> AccountsCenter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
