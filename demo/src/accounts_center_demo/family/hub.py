@@ -11,20 +11,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from accounts_center_sdk import (
-    AccountsCenter,
-    HubError,
-    HubUnavailable,
-    UnknownAppUser,
-)
 from sqlalchemy.orm import Session
 
 from accounts_center_demo.family.config import AppConfig
 from accounts_center_demo.family.models import User
 from accounts_center_demo.family.store import Store, utcnow
+from accounts_center_sdk import (
+    AccountsCenter,
+    AccountsCenterError,
+    HubError,
+    HubUnavailable,
+    UnknownAppUser,
+)
 
 # Everything a call to the hub may raise that the app handles; the SDK's base class.
-HUB_FAILURES: tuple[type[Exception], ...] = (HubError, HubUnavailable)
+HUB_FAILURES: tuple[type[Exception], ...] = (AccountsCenterError,)
 
 
 def describe_failure(error: Exception) -> str:

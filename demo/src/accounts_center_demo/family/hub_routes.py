@@ -6,6 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from accounts_center_demo.family.hub import HUB_FAILURES, describe_failure, note_refusal
+from accounts_center_demo.family.models import AppliedWebhook, User
+from accounts_center_demo.family.store import Store, utcnow
+from accounts_center_demo.family.visits import Family, Visit
 from accounts_center_sdk import (
     AccountLinked,
     AccountUnlinked,
@@ -17,15 +26,6 @@ from accounts_center_sdk import (
     UnknownAppUser,
     WebhookReceiver,
 )
-from fastapi import APIRouter, Form, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
-from sqlalchemy import select
-
-from accounts_center_demo.family.hub import HUB_FAILURES, describe_failure, note_refusal
-from accounts_center_demo.family.models import AppliedWebhook, User
-from accounts_center_demo.family.store import Store, utcnow
-from accounts_center_demo.family.visits import Family, Visit
 
 # The hub sends the person back with one of these when it did not sign them in; it does
 # not tell the app which reason applied (the person saw it on the hub's own page).
@@ -69,7 +69,7 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
     app_name = family.config.identity.name
     hub = family.hub
     receiver = (WebhookReceiver(family.config.hub.webhook_secret,
-                                seen=DurableSeenIds(family.store))  # type: ignore[arg-type]
+                                seen=DurableSeenIds(family.store))
                 if family.config.hub else None)
 
     def settings_page(v: Visit, status: int = 200, error: str | None = None,
