@@ -31,7 +31,8 @@ PHONE = 390
 WIDE = 1280
 APP_PASSWORD = "app password 42"
 TAG = uuid.uuid4().hex[:8]
-MESSAGES = (f"Lunch at noon? {TAG}", f"Yes, see you there {TAG}")
+SECRET = uuid.uuid4().hex  # in the messages only
+MESSAGES = (f"Lunch at noon? {SECRET}", f"Yes, see you there {SECRET}")
 
 
 @pytest.fixture(scope="module")
@@ -139,13 +140,13 @@ def test_the_story(browser: Browser, family: Family) -> None:
     ada.get_by_role("button", name="Open conversation").click()
     expect(ada.get_by_role("heading", name=re.compile("^Bo"))).to_be_visible()
     expect(ada.get_by_role("button", name="Send")).to_be_enabled()
-    ada.get_by_label("Message").fill(MESSAGES[0])
+    ada.get_by_role("textbox", name="Message").fill(MESSAGES[0])
     ada.get_by_role("button", name="Send").click()
     expect(ada.locator("#messages li.mine")).to_have_text(re.compile(re.escape(MESSAGES[0])))
     bo.goto(chat + "/")
     bo.get_by_role("link", name="Ada").click()
     expect(bo.locator("#messages li.theirs")).to_have_text(re.compile(re.escape(MESSAGES[0])))
-    bo.get_by_label("Message").fill(MESSAGES[1])
+    bo.get_by_role("textbox", name="Message").fill(MESSAGES[1])
     bo.get_by_role("button", name="Send").click()
     expect(ada.locator("#messages li.theirs")).to_have_text(re.compile(re.escape(MESSAGES[1])))
     shoot(ada, "chat-conversation", PHONE)
@@ -169,6 +170,12 @@ def test_the_story(browser: Browser, family: Family) -> None:
     ada.get_by_label("Password").fill(APP_PASSWORD)
     ada.get_by_role("button", name="Sign in").click()
     expect(ada.get_by_role("heading", name="Photos")).to_be_visible()
+
+    # A Story in Social while it is added: the hub hears that she posted one, not what.
+    ada.goto(social + "/stories")
+    ada.get_by_label("New story").fill(f"Morning run {TAG}")
+    ada.get_by_role("button", name="Post story").click()
+    expect(ada.get_by_text(f"Morning run {TAG}")).to_be_visible()
 
     # She removes Social in the hub: Social works on its own; the hub refuses its calls.
     ada.goto(family.hub + "/accounts")
@@ -206,7 +213,7 @@ def test_the_story(browser: Browser, family: Family) -> None:
         everything = "\n".join(text_everywhere(database))
         for message in MESSAGES:
             assert message not in everything, f"{message!r} found in {database.name}"
-            assert TAG not in everything, f"part of a message found in {database.name}"
+            assert SECRET not in everything, f"part of a message found in {database.name}"
     with sqlite3.connect(family.database("chat")) as db:
         rows = db.execute("SELECT ciphertext, iv FROM messages").fetchall()
     assert len(rows) == 2

@@ -80,12 +80,12 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
             for category in receives:
                 try:
                     items = hub.client.read(str(v.user.id), category)
-                    received.append({"category": category, "items": items, "refused": None})
+                    received.append({"category": category, "entries": items, "refused": None})
                 except HUB_FAILURES as failure:
                     note_refusal(v.user, failure)
                     if isinstance(failure, UnknownAppUser):
                         v.user.hub_linked = False
-                    received.append({"category": category, "items": [],
+                    received.append({"category": category, "entries": [],
                                      "refused": describe_failure(failure)})
         return v.render("settings.html", status=status, error=error, notice=notice,
                         received=received, hub_registered=hub.client is not None,
