@@ -1,0 +1,235 @@
+"""The Accounts Center routes every app has: "Add to Accounts Center", "Continue with
+Accounts Center", the callback both come back to, the settings page, removal, and the
+webhook receiver. All hub traffic goes through the SDK (``family.hub``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from accounts_center_demo.family.hub import HUB_FAILURES, describe_failure, note_refusal
+from accounts_center_demo.family.models import AppliedWebhook, User
+from accounts_center_demo.family.store import Store, utcnow
+from accounts_center_demo.family.visits import Family, Visit
+from accounts_center_sdk import (
+    AccountLinked,
+    AccountUnlinked,
+    AuthorizationFailed,
+    DuplicateWebhook,
+    InvalidWebhook,
+    Pending,
+    SignedIn,
+    UnknownAppUser,
+    WebhookReceiver,
+)
+
+# The hub sends the person back with one of these when it did not sign them in; it does
+# not tell the app which reason applied (the person saw it on the hub's own page).
+NOT_SIGNED_IN = ("access_denied", "interaction_required", "login_required")
+
+
+def sign_in_refused_message(app: str) -> str:
+    return (f"Accounts Center didn't sign you in. Signing in to {app} with Accounts Center "
+            f"may be turned off in your Accounts Center, or your {app} account isn't added "
+            f"there. Sign in with your {app} password instead.")
+
+
+NOTICES = {
+    "added": "Your {app} account is added to Accounts Center.",
+    "removed": "Your {app} account is removed from Accounts Center. {app} keeps working "
+               "as before.",
+    "not-added": "Your {app} account was not added to Accounts Center.",
+}
+
+
+class DurableSeenIds:
+    """The webhook ids this app applied, in its database (the SDK's ``seen`` store)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def has(self, webhook_id: str) -> bool:
+        with self.store.session() as db:
+            return db.get(AppliedWebhook, webhook_id) is not None
+
+    def add(self, webhook_id: str) -> bool:
+        with self.store.session() as db:
+            if db.get(AppliedWebhook, webhook_id) is not None:
+                return False
+            db.add(AppliedWebhook(webhook_id=webhook_id))
+            return True
+
+
+def hub_router(family: Family, receives: list[str]) -> APIRouter:
+    router = APIRouter()
+    app_name = family.config.identity.name
+    hub = family.hub
+    receiver = (WebhookReceiver(family.config.hub.webhook_secret,
+                                seen=DurableSeenIds(family.store))
+                if family.config.hub else None)
+
+    def settings_page(v: Visit, status: int = 200, error: str | None = None,
+                      notice: str | None = None) -> Response:
+        assert v.user is not None
+        received: list[dict[str, Any]] = []
+        if hub.client is not None and v.user.hub_ever_linked:
+            for category in receives:
+                try:
+                    items = hub.client.read(str(v.user.id), category)
+                    received.append({"category": category, "entries": items, "refused": None})
+                except HUB_FAILURES as failure:
+                    note_refusal(v.user, failure)
+                    if isinstance(failure, UnknownAppUser):
+                        v.user.hub_linked = False
+                    received.append({"category": category, "entries": [],
+                                     "refused": describe_failure(failure)})
+        return v.render("settings.html", status=status, error=error, notice=notice,
+                        received=received, hub_registered=hub.client is not None,
+                        your_information=hub.your_information_url)
+
+    @router.get("/settings")
+    def settings(request: Request, notice: str = "") -> Response:
+        with family.visit(request) as v:
+            if v.user is None:
+                return v.to_login()
+            text = NOTICES.get(notice)
+            return settings_page(v, notice=text.format(app=app_name) if text else None)
+
+    @router.post("/accounts-center/add")
+    def add(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+        with family.visit(request) as v:
+            v.check_csrf(csrf_token)
+            if v.user is None:
+                return v.to_login()
+            if hub.client is None:
+                return settings_page(v, 409, error=f"{app_name} is not registered with an "
+                                     "Accounts Center.")
+            try:
+                auth = hub.client.start_link(app_user_id=str(v.user.id), handle=v.user.login)
+            except HUB_FAILURES as failure:
+                return settings_page(v, 502, error=describe_failure(failure))
+            v.session.pending = auth.pending.to_json()
+            return v.redirect(auth.url)
+
+    @router.post("/accounts-center/continue")
+    def continue_with(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+        with family.visit(request) as v:
+            v.check_csrf(csrf_token)
+            if hub.client is None:
+                return login_page(v, 409, f"{app_name} is not registered with an "
+                                  "Accounts Center.")
+            try:
+                auth = hub.client.start_sign_in()
+            except HUB_FAILURES as failure:
+                return login_page(v, 502, describe_failure(failure))
+            v.session.pending = auth.pending.to_json()
+            return v.redirect(auth.url)
+
+    @router.get("/accounts-center/callback")
+    def callback(request: Request) -> Response:
+        with family.visit(request) as v:
+            kept, v.session.pending = v.session.pending, None
+            if hub.client is None or not kept:
+                return login_page(v, 400, "This answer from Accounts Center does not belong "
+                                  "to a sign-in started in this browser. Start again.")
+            pending = Pending.from_json(kept)
+            try:
+                signed_in = hub.client.finish(pending, dict(request.query_params))
+            except AuthorizationFailed as refused:
+                return refused_page(v, pending, refused)
+            except HUB_FAILURES as failure:
+                if pending.intent == "link" and v.user is not None:
+                    return settings_page(v, 502, error=describe_failure(failure))
+                return login_page(v, 502, describe_failure(failure))
+            if pending.intent == "link":
+                return finish_link(v, signed_in)
+            return finish_sign_in(v, signed_in)
+
+    def refused_page(v: Visit, pending: Pending, refused: AuthorizationFailed) -> Response:
+        if pending.intent == "link" and v.user is not None:
+            if refused.error == "access_denied":
+                return v.redirect("/settings?notice=not-added")
+            return settings_page(v, 400, error="Accounts Center did not add your account "
+                                 f"({refused.error}). Try again.")
+        if refused.error in NOT_SIGNED_IN:
+            return login_page(v, 200, sign_in_refused_message(app_name))
+        return login_page(v, 400, "Accounts Center didn't sign you in "
+                          f"({refused.error}). Sign in with your {app_name} password.")
+
+    def finish_link(v: Visit, signed_in: SignedIn) -> Response:
+        # The hub linked the account this browser's user started with, and no other.
+        if v.user is None or signed_in.app_user_id != str(v.user.id):
+            return login_page(v, 400, "Accounts Center added a different account than the "
+                              "one signed in here. Sign in and try again.")
+        v.user.hub_linked = True
+        v.user.hub_linked_at = utcnow()
+        v.user.hub_last_refusal = None
+        v.after(hub.push_device, v.user.id, v.request.headers.get("user-agent", ""),
+                "password")
+        return v.redirect("/settings?notice=added")
+
+    def finish_sign_in(v: Visit, signed_in: SignedIn) -> Response:
+        user = (v.db.get(User, int(signed_in.app_user_id))
+                if signed_in.app_user_id.isdigit() else None)
+        if user is None:
+            return login_page(v, 400, f"Accounts Center signed you in as a {app_name} "
+                              "account that does not exist here any more.")
+        user.hub_linked = True
+        user.hub_linked_at = user.hub_linked_at or utcnow()
+        v.sign_in(user)
+        v.after(hub.push_device, user.id, v.request.headers.get("user-agent", ""),
+                "accounts_center")
+        return v.redirect("/")
+
+    @router.post("/accounts-center/remove")
+    def remove(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+        with family.visit(request) as v:
+            v.check_csrf(csrf_token)
+            if v.user is None:
+                return v.to_login()
+            if hub.client is not None:
+                try:
+                    hub.client.unlink(str(v.user.id))
+                except HUB_FAILURES as failure:
+                    return settings_page(v, 502, error=describe_failure(failure))
+            v.user.hub_linked = False
+            return v.redirect("/settings?notice=removed")
+
+    def login_page(v: Visit, status: int, error: str) -> Response:
+        return v.render("login.html", status=status, error=error, login="", next_path="",
+                        hub_registered=hub.client is not None)
+
+    def apply_webhook(body: bytes, headers: dict[str, str]) -> Response:
+        assert receiver is not None
+        try:
+            event = receiver.receive(body, headers)
+        except DuplicateWebhook:
+            return Response(status_code=204)
+        except InvalidWebhook:
+            return Response(status_code=400)
+        with family.store.session() as db:
+            if isinstance(event, AccountLinked | AccountUnlinked):
+                user = (db.scalar(select(User).where(User.id == int(event.app_user_id)))
+                        if event.app_user_id.isdigit() else None)
+                if user is not None:
+                    user.hub_linked = isinstance(event, AccountLinked)
+                    if user.hub_linked:
+                        user.hub_linked_at = user.hub_linked_at or utcnow()
+            # Recorded in the transaction that applied it: applied exactly once.
+            if db.get(AppliedWebhook, event.id) is None:
+                db.add(AppliedWebhook(webhook_id=event.id))
+        receiver.applied(event)
+        return Response(status_code=204)
+
+    @router.post("/accounts-center/webhooks")
+    async def webhooks(request: Request) -> Response:
+        if receiver is None:
+            return Response(status_code=404)
+        body = await request.body()
+        return await run_in_threadpool(apply_webhook, body, dict(request.headers))
+
+    return router

@@ -1,0 +1,1 @@
+"""Pics: photo sharing (username accounts, a feed of photos with captions, Stories)."""

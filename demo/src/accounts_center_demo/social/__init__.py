@@ -1,0 +1,1 @@
+"""Social: a small social network (username accounts, a feed of text posts, Stories)."""

@@ -1,0 +1,223 @@
+"""The story of issue 12, end to end in real Chromium: the project's spine, which later
+features extend.
+
+Ada signs up in Chat, Pics and Social and adds all three to Accounts Center from the apps;
+signs out of Chat and back in with "Continue with Accounts Center"; she and Bo exchange
+end-to-end encrypted Chat messages; she turns off signing in to Pics in the hub, and Pics's
+button explains; she removes Social in the hub, and Social keeps working while its calls to
+the hub are refused; "Your information" shows the flows and the ledger verifies. Last, no
+message text is in the hub's or Chat's database: Chat holds ciphertext only.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from tests.browser.conftest import PASSWORD
+from tests.demo_family import Family, running_family
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = 390
+WIDE = 1280
+APP_PASSWORD = "app password 42"
+TAG = uuid.uuid4().hex[:8]
+SECRET = uuid.uuid4().hex  # in the messages only
+MESSAGES = (f"Lunch at noon? {SECRET}", f"Yes, see you there {SECRET}")
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Family]:
+    with running_family(tmp_path_factory.mktemp("story")) as running:
+        yield running
+
+
+def new_person(browser: Browser) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": WIDE, "height": 900})
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+def shoot(page: Page, name: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900 if width > PHONE else 844})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
+    page.set_viewport_size({"width": WIDE, "height": 900})
+
+
+def sign_up(page: Page, app_url: str, login: str, name: str) -> None:
+    page.goto(app_url + "/signup")
+    page.locator("#login").fill(login)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Password").fill(APP_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def add_to_accounts_center(page: Page, app_url: str, app: str, hub_email: str | None) -> None:
+    """From the app's settings; signs up at the hub on the way when given an email."""
+    page.goto(app_url + "/settings")
+    page.get_by_role("button", name="Add to Accounts Center").click()
+    if hub_email is not None:
+        page.get_by_role("link", name="Create a login").click()
+        page.get_by_label("Email address or phone number").fill(hub_email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create login").click()
+    expect(page.get_by_role("heading", name=f"Add your {app} account to Accounts Center?")
+           ).to_be_visible()
+    page.get_by_role("button", name="Add account").click()
+    expect(page).to_have_url(f"{app_url}/settings?notice=added")
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Your {app} account is added to Accounts Center.")
+    expect(page.locator("#hub-status")).to_contain_text("is added")
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name=re.compile("^Sign in to"))).to_be_visible()
+
+
+def text_everywhere(database: Path) -> list[str]:
+    """Every text and blob value of every table, decoded as far as it goes."""
+    found: list[str] = []
+    with sqlite3.connect(database) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in db.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 (names from the schema)
+                for value in row:
+                    if isinstance(value, bytes):
+                        found.append(value.decode("utf-8", "replace"))
+                    elif isinstance(value, str):
+                        found.append(value)
+    return found
+
+
+def test_the_story(browser: Browser, family: Family) -> None:
+    started = time.monotonic()
+    chat, pics, social = family.apps["chat"], family.apps["pics"], family.apps["social"]
+    ada_context, ada = new_person(browser)
+    bo_context, bo = new_person(browser)
+    ada_phone, bo_phone = "+15551230001", "+15551230002"
+
+    # Ada signs up in each app, with nothing of Accounts Center yet.
+    sign_up(ada, chat, ada_phone, "Ada")
+    expect(ada.locator("#key-status")).to_contain_text("ready")
+    sign_up(ada, pics, "ada", "Ada")
+    sign_up(ada, social, "ada", "Ada")
+    ada.goto(social + "/settings")
+    expect(ada.locator("#hub-status")).to_contain_text("not added")
+
+    # She adds all three from the apps (a hub login made on the way, the first time).
+    add_to_accounts_center(ada, chat, "Chat", f"ada-{TAG}@example.com")
+    shoot(ada, "chat-settings-added", PHONE)
+    add_to_accounts_center(ada, pics, "Pics", None)
+    add_to_accounts_center(ada, social, "Social", None)
+    ada.goto(family.hub + "/accounts")
+    for app in ("Chat", "Pics", "Social"):
+        expect(ada.get_by_role("cell", name=app, exact=True)).to_be_visible()
+
+    # Signs out of Chat and back in with Accounts Center.
+    ada.goto(chat + "/")
+    sign_out(ada)
+    shoot(ada, "chat-login", PHONE)
+    ada.get_by_role("button", name="Continue with Accounts Center").click()
+    expect(ada).to_have_url(chat + "/")
+    expect(ada.locator("footer")).to_contain_text(f"signed in as Ada ({ada_phone})")
+
+    # Bo joins Chat; they write to each other, encrypted in their browsers.
+    sign_up(bo, chat, bo_phone, "Bo")
+    expect(bo.locator("#key-status")).to_contain_text("ready")
+    ada.get_by_label("Start a conversation").fill(bo_phone)
+    ada.get_by_role("button", name="Open conversation").click()
+    expect(ada.get_by_role("heading", name=re.compile("^Bo"))).to_be_visible()
+    expect(ada.get_by_role("button", name="Send")).to_be_enabled()
+    ada.get_by_role("textbox", name="Message").fill(MESSAGES[0])
+    ada.get_by_role("button", name="Send").click()
+    expect(ada.locator("#messages li.mine")).to_have_text(re.compile(re.escape(MESSAGES[0])))
+    bo.goto(chat + "/")
+    bo.get_by_role("link", name="Ada").click()
+    expect(bo.locator("#messages li.theirs")).to_have_text(re.compile(re.escape(MESSAGES[0])))
+    bo.get_by_role("textbox", name="Message").fill(MESSAGES[1])
+    bo.get_by_role("button", name="Send").click()
+    expect(ada.locator("#messages li.theirs")).to_have_text(re.compile(re.escape(MESSAGES[1])))
+    shoot(ada, "chat-conversation", PHONE)
+    shoot(ada, "chat-conversation", WIDE)
+
+    # Ada turns off signing in to Pics in the hub: Pics's button explains why not.
+    ada.goto(family.hub + "/accounts")
+    ada.get_by_role("button", name="Turn off logging in to Pics").click()
+    expect(ada.get_by_role("button", name="Turn on logging in to Pics")).to_be_visible()
+    ada.goto(pics + "/")
+    sign_out(ada)
+    ada.get_by_role("button", name="Continue with Accounts Center").click()
+    expect(ada.get_by_role("heading", name="You can't continue to Pics with Accounts Center yet")
+           ).to_be_visible()
+    ada.get_by_role("link", name="Back to Pics").click()
+    expect(ada.get_by_role("alert")).to_contain_text(
+        "Accounts Center didn't sign you in. Signing in to Pics with Accounts Center may be "
+        "turned off in your Accounts Center")
+    shoot(ada, "pics-sign-in-turned-off", PHONE)
+    ada.locator("#login").fill("ada")
+    ada.get_by_label("Password").fill(APP_PASSWORD)
+    ada.get_by_role("button", name="Sign in").click()
+    expect(ada.get_by_role("heading", name="Photos")).to_be_visible()
+
+    # A Story in Social while it is added: the hub hears that she posted one, not what.
+    ada.goto(social + "/stories")
+    ada.get_by_label("New story").fill(f"Morning run {TAG}")
+    ada.get_by_role("button", name="Post story").click()
+    expect(ada.get_by_text(f"Morning run {TAG}")).to_be_visible()
+
+    # She removes Social in the hub: Social works on its own; the hub refuses its calls.
+    ada.goto(family.hub + "/accounts")
+    ada.get_by_role("row", name=re.compile("Social")).get_by_role("link", name="Remove").click()
+    ada.get_by_role("button", name="Remove account").click()
+    expect(ada.get_by_role("cell", name="Social", exact=True)).to_have_count(0)
+    ada.goto(social + "/")
+    ada.get_by_label("What's on your mind?").fill("Still here without Accounts Center")
+    ada.get_by_role("button", name="Post").click()
+    expect(ada.get_by_text("Still here without Accounts Center")).to_be_visible()
+    ada.goto(social + "/settings")
+    expect(ada.locator(".refusal")).to_contain_text("Accounts Center refused:")
+    expect(ada.locator("#hub-status")).to_contain_text("not added")
+    shoot(ada, "social-settings-after-removal", WIDE)
+
+    # Your information: the flows from each app, and a ledger that verifies.
+    ada.goto(family.hub + "/your-information")
+    flows = ada.locator("table").first
+    for app in ("Chat", "Pics", "Social"):
+        expect(flows.get_by_role("row", name=re.compile(f"^{app} from the app .* device"))
+               ).to_have_count(1)
+    for app in ("Chat", "Social"):
+        expect(flows.get_by_role("row", name=re.compile(f"^{app} from the app .* activity"))
+               ).to_have_count(1)
+    expect(flows.get_by_role("row", name=re.compile("^Chat the app asked .*account"))
+           ).to_have_count(1)
+    ada.get_by_role("button", name="Check the ledger").click()
+    expect(ada.locator("#ledger-check")).to_contain_text("entries are intact")
+    shoot(ada, "hub-your-information", WIDE)
+    ada_context.close()
+    bo_context.close()
+
+    # No message text anywhere in the hub's or Chat's database; Chat holds ciphertext.
+    for database in (family.hub_database, family.database("chat")):
+        everything = "\n".join(text_everywhere(database))
+        for message in MESSAGES:
+            assert message not in everything, f"{message!r} found in {database.name}"
+            assert SECRET not in everything, f"part of a message found in {database.name}"
+    with sqlite3.connect(family.database("chat")) as db:
+        rows = db.execute("SELECT ciphertext, iv FROM messages").fetchall()
+    assert len(rows) == 2
+    for ciphertext, iv in rows:
+        assert len(base64.b64decode(iv)) == 12
+        assert len(base64.b64decode(ciphertext)) >= len(MESSAGES[0].encode()) + 16
+    print(f"\nthe story took {time.monotonic() - started:.1f} s")

@@ -1,0 +1,59 @@
+"""The one command: the hub and the three apps answer, and Ctrl-C (SIGINT) stops every
+process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+from pathlib import Path
+
+import httpx
+
+from tests.demo_family import running_family
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_start_serves_all_four_and_sigint_stops_every_child(tmp_path: Path) -> None:
+    with running_family(tmp_path) as family:
+        assert httpx.get(family.hub + "/v1/health", timeout=5).status_code == 200
+        for url in family.apps.values():
+            assert httpx.get(url + "/login", timeout=5).status_code == 200
+        log = family.log.read_text()
+        for url in (family.hub, *family.apps.values()):
+            assert url in log
+        kept_secrets = []
+        for slug in family.apps:
+            state = family.state_dir / f"{slug}.json"
+            assert stat.S_IMODE(os.stat(state).st_mode) == 0o600
+            kept = json.loads(state.read_text())
+            kept_secrets += [kept["client_secret"], kept["webhook_secret"]]
+        children = children_of(family.process.pid)
+        assert len(children) == 4, children  # the hub and three apps
+        family.process.send_signal(signal.SIGINT)
+        assert family.process.wait(timeout=15) == 0
+        assert not [pid for pid in children if running(pid)]
+    secrets_seen = [line for line in log.splitlines() if "whsec_" in line or ("secret" in line
+                    and ":" in line and "key" not in line)]
+    assert not secrets_seen
