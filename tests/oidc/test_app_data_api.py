@@ -65,6 +65,29 @@ def test_unknown_and_unlinked_users_get_the_same_answer(both_linked, visitor):
     assert unknown.json()["type"] == PROBLEMS + "unknown-app-user"
 
 
+@pytest.mark.parametrize("fields, reason", [({"model": "x"}, "link-not-active"),
+                                            ({"last_message": "hi"}, "never-shared-category")])
+def test_an_app_still_asking_after_removal_is_refused_as_unknown_and_shown_to_the_person(
+        hub, both_linked, fields, reason):
+    chat, _ = both_linked
+    assert chat.client.delete("/v1/app/links/chat-ada", auth=chat.auth).status_code == 204
+    asked = [push(chat, "chat-ada", "device", "security_and_integrity", fields),
+             read(chat, "chat-ada", "account_details", "cross_app_features")]
+    unknown = push(chat, "nobody", "device", "security_and_integrity", {"model": "x"})
+    strip = lambda body: {k: v for k, v in body.items() if k != "instance"}  # noqa: E731
+    for answer in asked:
+        assert answer.status_code == 404 and strip(answer.json()) == strip(unknown.json())
+    with hub.unit_of_work() as uow:
+        bodies = [row.body for row in uow.session.query(LedgerEntryRow)
+                  .order_by(LedgerEntryRow.seq).all()]
+    refused = [body for body in bodies if body.get("direction") and not body["allowed"]]
+    assert [(b["direction"], b["app"], b["reason"]) for b in refused] == [
+        ("push", "Chat", reason), ("read", "Chat", "link-not-active")]
+    with hub.unit_of_work() as uow:
+        assert not uow.session.query(SharedDataRow).count()
+    assert verify_ledger(hub, person_of(hub)).ok
+
+
 @pytest.mark.parametrize("category", ["messages", "calls", "contacts"])
 def test_never_shared_categories_are_refused_and_nothing_of_them_is_kept(
         hub, both_linked, category):

@@ -23,6 +23,7 @@ from accounts_center.services.ages import announce_if_changed, current_band
 from accounts_center.services.member_apps import MemberApp
 from accounts_center.services.sharing import decide_flow, party, record_flow
 from accounts_center.store.link_models import LinkedAccountRow
+from accounts_center.store.links import ACTIVE
 from accounts_center.store.privacy_models import SharedDataRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -78,13 +79,25 @@ def checked_fields(fields: object) -> dict[str, Any]:
 
 
 def _linked(uow: UnitOfWork, app: MemberApp, app_user_id: str) -> LinkedAccountRow:
-    link = uow.links.active_for_app_user(app.id, app_user_id)
+    """The user's active link; or, once the person removed it, that removed link, so the
+    person's ledger shows the app still asking (the policy denies it: link-not-active)."""
+    link = (uow.links.active_for_app_user(app.id, app_user_id)
+            or uow.links.latest_removed_for_app_user(app.id, app_user_id))
     if link is None:
-        raise UnknownAppUser("This app has no linked account with that user id.")
+        raise _unknown_app_user()
     return link
 
 
-def _refuse(decision: Decision, category: str, fields: tuple[str, ...]) -> None:
+def _unknown_app_user() -> UnknownAppUser:
+    return UnknownAppUser("This app has no linked account with that user id.")
+
+
+def _refuse(decision: Decision, category: str, fields: tuple[str, ...],
+            link: LinkedAccountRow) -> None:
+    if link.status != ACTIVE:
+        # The same answer as for a user never linked: what was refused is in the person's
+        # ledger, and the app learns nothing from how it is refused.
+        raise _unknown_app_user()
     if decision.reason is Reason.NEVER_SHARED:
         named = next((name for name in fields if names_never_shared(name)), None)
         if named is not None and category not in NEVER_SHARED \
@@ -113,7 +126,7 @@ def push_data(hub: Hub, app: MemberApp, app_user_id: str, category: str, purpose
         decision = push_in(uow, hub, app, link, category, purpose, values, now)
         uow.commit()
     if not decision.allowed:
-        _refuse(decision, category, tuple(values))
+        _refuse(decision, category, tuple(values), link)
 
 
 def push_in(uow: UnitOfWork, hub: Hub, app: MemberApp, link: LinkedAccountRow,
@@ -157,7 +170,7 @@ def read_data(hub: Hub, app: MemberApp, app_user_id: str, category: str,
         record_flow(uow, hub, flow, reader, decision, "read", now, returned)
         uow.commit()
     if not decision.allowed:
-        _refuse(decision, category, ())
+        _refuse(decision, category, (), link)
     return ReadResult(category, purpose, items)
 
 

@@ -83,6 +83,16 @@ class LinkedAccounts:
             LinkedAccountRow.app_id == app_id, LinkedAccountRow.app_user_id == app_user_id,
             LinkedAccountRow.status == ACTIVE)).first()
 
+    def latest_removed_for_app_user(self, app_id: str,
+                                    app_user_id: str) -> LinkedAccountRow | None:
+        """The app user's link removed last, if any (whoever's it was then)."""
+        if not storable(app_user_id):
+            return None
+        return self._session.scalars(select(LinkedAccountRow).where(
+            LinkedAccountRow.app_id == app_id, LinkedAccountRow.app_user_id == app_user_id,
+            LinkedAccountRow.status == REMOVED)
+            .order_by(LinkedAccountRow.removed_at.desc()).limit(1)).first()
+
     def active_of_identity(self, identity_id: str,
                            app_id: str | None = None) -> Sequence[LinkedAccountRow]:
         statement = select(LinkedAccountRow).where(
