@@ -4,6 +4,9 @@ not this browser's, an ID token that does not verify, and how it follows key rot
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +25,13 @@ from accounts_center_sdk import (
 )
 from accounts_center_sdk.provider import KEY_REFETCH_INTERVAL_SECONDS
 from fake_hub import CLIENT_ID, ISSUER, REDIRECT_URI, FakeHub
+
+
+def run_on_its_own_loop(flow: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run in a thread: Playwright's sync API keeps a loop running in this one
+    when browser tests ran earlier in the session."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, flow).result()
 
 
 def client_for(fake: FakeHub) -> AccountsCenter:
@@ -199,4 +209,4 @@ def test_the_async_client_makes_the_same_checks(fake_hub):
             assert (await hub.finish(auth.pending, callback)).app_user_id == "u1"
             with pytest.raises(CallbackRejected):
                 await hub.finish(auth.pending, {**callback, "state": "other"})
-    asyncio.run(flow())
+    run_on_its_own_loop(flow())

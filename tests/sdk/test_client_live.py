@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -25,6 +27,14 @@ from accounts_center_sdk import (
 )
 from tests.hub_browser import Browser, query_of
 from tests.live_hub import LiveHub, free_port, running_hub
+
+
+def run_on_its_own_loop(flow: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run in a thread: Playwright's sync API keeps a loop running in this one
+    when browser tests ran earlier in the session."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, flow).result()
+
 
 CAPABILITIES = {"sends": ["device", "activity", "account_details"],
                 "receives": ["account_details"]}
@@ -146,4 +156,4 @@ def test_the_async_client_signs_in_and_reads(live_hub, registered, chat, person)
             assert signed_in.app_user_id == "fay"
             assert (await hub.read("fay", "account_details"))[0]["fields"]["display_name"] \
                 == "Fay"
-    asyncio.run(flow())
+    run_on_its_own_loop(flow())
