@@ -109,3 +109,14 @@ def test_domain_imports_only_the_standard_library_and_pure_estimators():
             for name in names:
                 top = name.split(".")[0]
                 assert top in sys.stdlib_module_names or top in DOMAIN_MAY_IMPORT, (path, name)
+
+
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "src" / "accounts_center_demo"
+
+
+def test_the_demo_apps_reach_the_hub_only_through_the_sdk():
+    paths = sorted(DEMO.rglob("*.py"))
+    assert paths
+    for path in paths:
+        assert "accounts_center" not in _top_level_imports(path), path
+    assert any("accounts_center_sdk" in _top_level_imports(p) for p in paths)

@@ -13,10 +13,17 @@ class InvalidLoginName(ValueError):
 
 
 class LoginKind(Protocol):
-    label: str  # "Phone number"
-    hint: str
-    autocomplete: str
-    input_type: str
+    @property
+    def label(self) -> str: ...  # "Phone number"
+
+    @property
+    def hint(self) -> str: ...
+
+    @property
+    def autocomplete(self) -> str: ...
+
+    @property
+    def input_type(self) -> str: ...
 
     def normalise(self, typed: str) -> str: ...
 

@@ -44,7 +44,7 @@ def photo_router(family: Family) -> APIRouter:
             data = photo.file.read(MAX_PHOTO_BYTES + 1) if photo is not None else b""
             cleaned = caption.strip()
             try:
-                media_type = checked_photo(data)
+                media_type, data = checked_photo(data)
                 if len(cleaned) > MAX_CAPTION:
                     raise NotAPhoto(f"A caption has at most {MAX_CAPTION} characters.")
             except NotAPhoto as refused:
