@@ -35,6 +35,16 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+def printed_as_the_readme_shows(log: str, hub: str, apps: dict[str, str]) -> bool:
+    """The README's block of what `./scripts/start` prints, with this run's ports."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("The Accounts Center family is running:", 1)[1].split("```")[0]
+    shown = block.replace("http://127.0.0.1:8000", hub)
+    for slug, default_port in (("chat", 8001), ("pics", 8002), ("social", 8003)):
+        shown = shown.replace(f"http://127.0.0.1:{default_port}", apps[slug])
+    return "The Accounts Center family is running:" + shown.rstrip() in log
+
+
 def test_start_serves_all_four_and_sigint_stops_every_child(tmp_path: Path) -> None:
     with running_family(tmp_path) as family:
         assert httpx.get(family.hub + "/v1/health", timeout=5).status_code == 200
@@ -43,6 +53,7 @@ def test_start_serves_all_four_and_sigint_stops_every_child(tmp_path: Path) -> N
         log = family.log.read_text()
         for url in (family.hub, *family.apps.values()):
             assert url in log
+        assert printed_as_the_readme_shows(log, family.hub, family.apps)
         kept_secrets = []
         for slug in family.apps:
             state = family.state_dir / f"{slug}.json"
