@@ -207,6 +207,9 @@ def test_the_story(browser: Browser, family: Family) -> None:
                ).to_have_count(1)
     expect(flows.get_by_role("row", name=re.compile("^Chat the app asked .*account"))
            ).to_have_count(1)
+    # Social still asking after its removal: refused, and shown (allowed 1, refused 1+).
+    expect(flows.get_by_role("row", name=re.compile(
+        r"^Social the app asked .*account details 1 [1-9]"))).to_have_count(1)
     ada.get_by_role("button", name="Check the ledger").click()
     expect(ada.locator("#ledger-check")).to_contain_text("entries are intact")
     shoot(ada, "hub-your-information", WIDE)
