@@ -123,8 +123,9 @@ def test_no_history_sends_an_app_what_it_may_not_have_and_every_flow_is_ledgered
                           {"birth_date": "2001-02-03"} if step[2] == "age" else {"v": 1})
                 pushed[step[1]].add(step[2])
             elif kind == "read":
-                # Reads for an unlinked user stop before the gate (nobody to decide for).
-                answers += step[1] in linked
+                # Every app starts linked: a read after its removal is still decided for
+                # the person whose link it was, and refused (link-not-active).
+                answers += 1
                 read_data(hub, apps[step[1]], f"{step[1]}-{number}", step[2], step[3])
             elif kind == "erase":
                 erase_app_data(hub, person, apps[step[1]].id)
