@@ -45,7 +45,8 @@ def _answering(url: str) -> bool:
 
 
 @contextmanager
-def running_family(workdir: Path) -> Iterator[Family]:
+def running_family(workdir: Path, sigint_ignored: bool = False) -> Iterator[Family]:
+    """``sigint_ignored``: started as a shell starts a background job (SIGINT ignored)."""
     ports = {"hub": free_port(), **{slug: free_port() for slug in APPS}}
     hub_database = workdir / "hub.db"
     env = {
@@ -69,7 +70,9 @@ def running_family(workdir: Path) -> Iterator[Family]:
              "--hub-port", str(ports["hub"]), "--chat-port", str(ports["chat"]),
              "--pics-port", str(ports["pics"]), "--social-port", str(ports["social"]),
              "--state-dir", str(state_dir)],
-            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+            if sigint_ignored else None)
     family = Family(f"http://127.0.0.1:{ports['hub']}",
                     {slug: f"http://127.0.0.1:{ports[slug]}" for slug in APPS},
                     hub_database, state_dir, process, log_path)

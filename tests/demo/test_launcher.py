@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.demo_family import running_family
 
@@ -45,8 +46,10 @@ def printed_as_the_readme_shows(log: str, hub: str, apps: dict[str, str]) -> boo
     return "The Accounts Center family is running:" + shown.rstrip() in log
 
 
-def test_start_serves_all_four_and_sigint_stops_every_child(tmp_path: Path) -> None:
-    with running_family(tmp_path) as family:
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["foreground", "background"])
+def test_start_serves_all_four_and_sigint_stops_every_child(tmp_path: Path,
+                                                           sigint_ignored: bool) -> None:
+    with running_family(tmp_path, sigint_ignored) as family:
         assert httpx.get(family.hub + "/v1/health", timeout=5).status_code == 200
         for url in family.apps.values():
             assert httpx.get(url + "/login", timeout=5).status_code == 200

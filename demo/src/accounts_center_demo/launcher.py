@@ -128,7 +128,10 @@ def start(ports: Ports, state_dir: Path) -> int:
     state_dir = state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(state_dir, 0o700)
+    # Both stop the family, also when started in the background by a shell that set
+    # SIGINT to be ignored (Python then installs no handler of its own).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     env = dict(os.environ)
     issuer = env.get("ACCOUNTS_CENTER_PUBLIC_URL") or f"http://{HOST}:{ports.hub}"
     processes: list[subprocess.Popen[bytes]] = []
