@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import stat
+import time
 from pathlib import Path
 
 import httpx
@@ -71,3 +72,15 @@ def test_start_serves_all_four_and_sigint_stops_every_child(tmp_path: Path,
     secrets_seen = [line for line in log.splitlines() if "whsec_" in line or ("secret" in line
                     and ":" in line and "key" not in line)]
     assert not secrets_seen
+
+
+def test_no_part_of_the_family_outlives_a_killed_launcher(tmp_path: Path) -> None:
+    with running_family(tmp_path) as family:
+        children = children_of(family.process.pid)
+        assert len(children) == 4, children
+        family.process.kill()  # SIGKILL: the launcher cannot stop anything itself
+        family.process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while [pid for pid in children if running(pid)] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in children if running(pid)]

@@ -14,6 +14,7 @@ stops every process it started.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -120,6 +121,14 @@ def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def _die_with_the_launcher() -> None:
+    """In each child, before it runs: on Linux, the kernel sends it SIGTERM when the
+    launcher dies, even by SIGKILL, so no part of the family is left running alone."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -139,7 +148,8 @@ def start(ports: Ports, state_dir: Path) -> int:
     try:
         # Own sessions: Ctrl-C reaches the launcher only, which stops each child in turn.
         hub = subprocess.Popen([*hub_command(), "serve", "--host", HOST, "--port",
-                                str(ports.hub)], env=env, start_new_session=True)
+                                str(ports.hub)], env=env, start_new_session=True,
+                               preexec_fn=_die_with_the_launcher)
         processes.append(hub)
         wait_until_answering(f"http://{HOST}:{ports.hub}/v1/health", hub, "The hub")
         # Each CLI call takes a couple of seconds (imports): the three side by side.
@@ -152,7 +162,7 @@ def start(ports: Ports, state_dir: Path) -> int:
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "accounts_center_demo", "serve-app", slug,
                  "--port", str(ports.apps[slug]), "--state-dir", str(state_dir)],
-                env=env, start_new_session=True))
+                env=env, start_new_session=True, preexec_fn=_die_with_the_launcher))
         for slug, process in zip(apps, processes[1:], strict=True):
             wait_until_answering(f"http://{HOST}:{ports.apps[slug]}/login", process,
                                  apps[slug].identity.name)
