@@ -17,12 +17,14 @@ def test_every_setting_is_documented():
 
 def test_every_test_named_in_the_security_page_exists():
     page = (ROOT / "docs" / "security.md").read_text()
-    for path, test in re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", page):
+    for path, test in re.findall(r"`((?:sdk/)?tests/[\w/]+\.py)(?:::(\w+))?`", page):
         source = (ROOT / path).read_text()
         if test:
             assert f"def {test}(" in source, f"{path}::{test}"
     for test in re.findall(r"`::(\w+)`", page):
-        assert any(f"def {test}(" in p.read_text() for p in (ROOT / "tests").rglob("*.py")), test
+        assert any(f"def {test}(" in p.read_text()
+                   for folder in (ROOT / "tests", ROOT / "sdk" / "tests")
+                   for p in folder.rglob("*.py")), test
 
 
 def test_the_readme_test_command_is_what_ci_runs():
