@@ -32,6 +32,7 @@ from accounts_center_sdk.webhooks import (
     DuplicateWebhook,
     Event,
     InvalidWebhook,
+    ProfileUpdated,
     SeenIds,
     SeenStore,
     UnknownEvent,
@@ -43,6 +44,7 @@ __all__ = [
     "AgeReconciled", "AsyncAccountsCenter", "Authorization", "AuthorizationFailed",
     "CallbackRejected", "ConsentUpdated", "DataErasureRequested", "DuplicateWebhook", "Event",
     "HubError", "HubUnavailable", "InvalidClient", "InvalidIDToken", "InvalidRequest",
-    "InvalidWebhook", "NeverShared", "OAuthError", "Pending", "PolicyDenied", "SeenIds",
+    "InvalidWebhook", "NeverShared", "OAuthError", "Pending", "PolicyDenied",
+    "ProfileUpdated", "SeenIds",
     "SeenStore", "SignedIn", "Tokens", "UnknownAppUser", "UnknownEvent", "WebhookReceiver",
 ]
