@@ -16,6 +16,7 @@ from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
     privacy_pages,
+    profile_pages,
     section_pages,
     security_pages,
 )
@@ -60,6 +61,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(security_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(privacy_pages.router)
+    app.include_router(profile_pages.router)
     app.include_router(section_pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)
