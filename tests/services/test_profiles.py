@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 import pytest
 from sqlalchemy import select
 
@@ -20,6 +24,7 @@ from accounts_center.services.profiles import (
     sync_switches,
 )
 from accounts_center.services.sign_up import sign_up
+from accounts_center.services.your_information import build_archive
 from accounts_center.store.outbox_models import OutboxEventRow
 from accounts_center.store.privacy_models import LedgerEntryRow
 from tests.support import link_now
@@ -186,3 +191,15 @@ def test_unlink_stops_sync_at_once(hub, world):
     assert profile_events(hub) == before
     with hub.unit_of_work() as uow:
         assert uow.profiles.synced_fields(world["links"]["chat"]) == frozenset()
+
+
+def test_download_your_information_holds_the_profile_its_history_and_syncs(hub, world):
+    set_sync(hub, world["person"], world["links"]["chat"], "name", True)
+    edit_profile(hub, world["person"], {"name": "Ada", "handle": "ada"})
+    archive = zipfile.ZipFile(io.BytesIO(build_archive(hub, world["person"])))
+    mine = json.loads(archive.read("your_profile.json"))
+    assert mine["profile"]["name"] == "Ada" and mine["profile"]["handle"] == "ada"
+    assert mine["kept_in_sync"] == [{"app": "Chat", "handle": "@p", "fields": ["name"]}]
+    assert {(h["field"], h["new"], h["applied"]) for h in mine["history"]} == {
+        ("name", "Ada", True), ("handle", "ada", True)}
+    assert "your_profile.json" in archive.read("README.txt").decode()
