@@ -27,6 +27,7 @@ from accounts_center.services.sign_up import sign_up
 from accounts_center.services.your_information import build_archive
 from accounts_center.store.outbox_models import OutboxEventRow
 from accounts_center.store.privacy_models import LedgerEntryRow
+from accounts_center.store.profiles import Profiles
 from tests.support import link_now
 
 ORIGIN = RequestOrigin("127.0.0.1", "test")
@@ -85,6 +86,18 @@ def test_a_handle_someone_else_holds_is_refused(hub, world):
     edit_profile(hub, other, {"handle": "ada"})
     with pytest.raises(InvalidInputs):
         edit_profile(hub, world["person"], {"handle": "ada"})
+
+
+def test_a_handle_taken_by_a_concurrent_write_is_refused_not_a_crash(hub, world,
+                                                                      monkeypatch):
+    other = sign_up(hub, "bob@example.com", "correct horse battery", ORIGIN).identity_id
+    edit_profile(hub, other, {"handle": "ada"})
+    # As if the other write committed between this one's check and its write.
+    monkeypatch.setattr(Profiles, "handle_taken", lambda *_: False)
+    with pytest.raises(InvalidInputs) as refused:
+        edit_profile(hub, world["person"], {"handle": "ada", "name": "Ada"})
+    assert refused.value.field == "handle"
+    assert read_profile(hub, world["person"]).name is None  # nothing written
 
 
 def test_sync_is_off_for_a_new_link(hub, world):

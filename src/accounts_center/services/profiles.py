@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from accounts_center.domain.categories import Purpose
 from accounts_center.domain.errors import (
     InvalidInput,
@@ -121,9 +123,16 @@ def edit_profile(hub: Hub, identity_id: str, changes: Mapping[str, object],
     (`InvalidInputs`, each naming its field)."""
     clean = check_changes(changes)
     now = hub.clock.now()
-    with hub.unit_of_work() as uow:
-        outcome = apply_changes(uow, hub, identity_id, clean, by, "You", None, now)
-        uow.commit()
+    try:
+        with hub.unit_of_work() as uow:
+            outcome = apply_changes(uow, hub, identity_id, clean, by, "You", None, now)
+            uow.commit()
+    except IntegrityError:
+        # Someone else took the handle between our check and our write (the unique
+        # constraint is the arbiter; the check above only makes the usual case readable).
+        if ProfileField.HANDLE not in clean:
+            raise
+        raise _handle_taken() from None
     return outcome
 
 
@@ -163,8 +172,7 @@ def apply_changes(uow: UnitOfWork, hub: Hub, identity_id: str,
     handle = changes.get(ProfileField.HANDLE)
     if handle is not None and handle != row.handle \
             and uow.profiles.handle_taken(handle, identity_id):
-        raise InvalidInputs([InvalidInput("Handle is taken: choose another",
-                                          field=ProfileField.HANDLE.value)])
+        raise _handle_taken()
     times = dict(row.field_times or {})
     won: dict[str, bool] = {}
     told: list[ProfileField] = []
@@ -195,6 +203,11 @@ def apply_changes(uow: UnitOfWork, hub: Hub, identity_id: str,
         _tell_synced_apps(uow, hub, identity_id, field, getattr(row, _COLUMN[field]),
                           at, skip=writer.app_id if writer else None)
     return Outcome(_view(row), won)
+
+
+def _handle_taken() -> InvalidInputs:
+    return InvalidInputs([InvalidInput("Handle is taken: choose another",
+                                       field=ProfileField.HANDLE.value)])
 
 
 def _tell_synced_apps(uow: UnitOfWork, hub: Hub, identity_id: str, field: ProfileField,
