@@ -47,14 +47,15 @@ class Browser:
             "login": login, "password": PASSWORD, "csrf_token": csrf_from(page.text)})
         assert response.status_code == 303, response.text
 
-    def submit(self, page: httpx.Response, decision: str) -> httpx.Response:
+    def submit(self, page: httpx.Response, decision: str,
+               **extra: str | list[str]) -> httpx.Response:
         # The page's own form, not the header's log-out form.
         action = re.search(
             r'<form method="post" action="(/oauth2/authorize/continue/[^"]+)"', page.text)
         assert action, page.text
         return self.client.post(urljoin(str(page.request.url), action.group(1)),
                                 data={"decision": decision,
-                                      "csrf_token": csrf_from(page.text)})
+                                      "csrf_token": csrf_from(page.text), **extra})
 
 
 def csrf_from(html: str) -> str:

@@ -72,6 +72,20 @@ def test_an_erasure_reaches_the_source_and_apps_that_receive_what_was_erased():
     assert messages.reason is Reason.NEVER_SHARED
 
 
+def test_a_profile_field_reaches_only_apps_that_receive_its_category():
+    declared = facts(CHAT, PICS, receives={"chat": frozenset({"account_details"}),
+                                           "pics": frozenset({"profile_photo"})})
+    name = ("account_details",)
+    assert decide_event(Notice(EventType.PROFILE_UPDATED, "chat", "ada", "", name),
+                        declared).allowed
+    pics = decide_event(Notice(EventType.PROFILE_UPDATED, "pics", "ada", "", name), declared)
+    assert pics.reason is Reason.RECEIVER_NOT_DECLARED
+    # One field, one category: a notice naming none or several is refused.
+    for categories in ((), ("account_details", "profile_photo")):
+        assert not decide_event(Notice(EventType.PROFILE_UPDATED, "chat", "ada", "",
+                                       categories), declared).allowed
+
+
 def test_unknown_events_other_people_and_unlinked_apps_are_refused():
     assert decide_event(Notice("contacts.synced", "chat", "ada", "chat"),
                         facts(CHAT)).reason is Reason.UNKNOWN_EVENT
@@ -114,6 +128,8 @@ def test_no_world_lets_an_event_carry_what_the_receiver_may_not_have(
         assert spec.carries.value in world["receives"][receiver]
     if spec.rule is SharingRule.ERASURE and concerns != receiver:
         assert categories and set(categories) <= world["receives"][receiver]
+    if spec.rule is SharingRule.FIELD_CATEGORY:
+        assert len(categories) == 1 and categories[0] in world["receives"][receiver]
 
 
 def test_a_producer_cannot_add_or_forget_a_field():

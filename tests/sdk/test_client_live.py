@@ -18,6 +18,8 @@ from accounts_center_sdk import (
     AccountsCenter,
     AsyncAccountsCenter,
     AuthorizationFailed,
+    FieldNotSynced,
+    InvalidRequest,
     NeverShared,
     OAuthError,
     Pending,
@@ -73,21 +75,25 @@ def person(live_hub: LiveHub) -> Iterator[Browser]:
         yield browser
 
 
-def back_at_the_app(person: Browser, url: str, confirm: bool | None = None) -> dict[str, str]:
+def back_at_the_app(person: Browser, url: str, confirm: bool | None = None,
+                    sync: tuple[str, ...] = ()) -> dict[str, str]:
     """The browser goes to the hub (and confirms or cancels a link when asked) until the
     hub sends it back to the app: the callback's query."""
     page = person.go(url)
     if confirm is not None:
         assert page.status_code == 200, page.text
-        page = person.submit(page, "confirm" if confirm else "cancel")
+        page = person.submit(page, "confirm" if confirm else "cancel",
+                             **({"sync": list(sync)} if sync else {}))
     assert page.status_code in (302, 303), page.text
     return query_of(urljoin(str(page.request.url), page.headers["location"]))
 
 
-def link(chat: AccountsCenter, person: Browser, app_user_id: str) -> SignedIn:
+def link(chat: AccountsCenter, person: Browser, app_user_id: str,
+         sync: tuple[str, ...] = ()) -> SignedIn:
     auth = chat.start_link(app_user_id, f"@{app_user_id}")
     kept = auth.pending.to_json()  # what the app keeps in the user's session
-    return chat.finish(Pending.from_json(kept), back_at_the_app(person, auth.url, True))
+    return chat.finish(Pending.from_json(kept),
+                       back_at_the_app(person, auth.url, True, sync))
 
 
 def test_link_then_continue_with_accounts_center_names_the_same_user(chat, person):
@@ -156,4 +162,30 @@ def test_the_async_client_signs_in_and_reads(live_hub, registered, chat, person)
             assert signed_in.app_user_id == "fay"
             assert (await hub.read("fay", "account_details"))[0]["fields"]["display_name"] \
                 == "Fay"
+    run_on_its_own_loop(flow())
+
+
+def test_an_app_writes_and_reads_the_profile_fields_the_person_syncs(chat, person):
+    link(chat, person, "gus", sync=("name",))
+    assert chat.update_profile("gus", name="Gus") == {"name": True}
+    assert chat.read_profile("gus")["profile"] == {"name": "Gus"}
+    with pytest.raises(FieldNotSynced) as refused:
+        chat.update_profile("gus", photo="sha256:1")
+    assert refused.value.type.endswith("/profile/field-not-synced")
+    with pytest.raises(InvalidRequest):
+        chat.update_profile("gus", name="")
+    chat.unlink("gus")
+    with pytest.raises(UnknownAppUser):
+        chat.read_profile("gus")
+
+
+def test_the_async_client_reads_and_updates_the_profile(live_hub, registered, chat, person):
+    link(chat, person, "hal", sync=("name",))
+
+    async def flow() -> None:
+        async with AsyncAccountsCenter(live_hub.base_url, registered["client_id"],
+                                       registered["client_secret"],
+                                       registered["redirect_uri"]) as hub:
+            assert await hub.update_profile("hal", name="Hal") == {"name": True}
+            assert (await hub.read_profile("hal"))["profile"] == {"name": "Hal"}
     run_on_its_own_loop(flow())

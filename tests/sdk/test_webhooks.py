@@ -16,6 +16,7 @@ from accounts_center_sdk import (
     AgeReconciled,
     DuplicateWebhook,
     InvalidWebhook,
+    ProfileUpdated,
     UnknownEvent,
     WebhookReceiver,
 )
@@ -119,7 +120,7 @@ def test_during_a_secret_rotation_either_secret_verifies():
 def test_unknown_types_are_kept_and_malformed_envelopes_refused():
     secret = new_secret()
     event = WebhookReceiver(secret).receive(*delivery(
-        secret, "profile.updated", {"sub": "s", "app_user_id": "u", "fields": ["name"]}))
+        secret, "creation.shared", {"sub": "s", "app_user_id": "u", "fields": ["name"]}))
     assert isinstance(event, UnknownEvent) and event.data["fields"] == ["name"]
     at = datetime.now(UTC)
     body = json.dumps(["not", "an", "envelope"])
@@ -129,3 +130,13 @@ def test_unknown_types_are_kept_and_malformed_envelopes_refused():
         WebhookReceiver(secret).receive(body, headers)
     with pytest.raises(InvalidWebhook):
         WebhookReceiver(secret).receive(*delivery(secret, "age.reconciled", {"sub": "s"}))
+
+
+def test_profile_updated_arrives_typed_with_its_field_and_value():
+    secret = new_secret()
+    event = WebhookReceiver(secret).receive(*delivery(
+        secret, "profile.updated", {"sub": "s", "app_user_id": "u", "field": "avatar",
+                                    "value": {"hair": "short"},
+                                    "updated_at": "2026-11-27T12:00:00+00:00"}))
+    assert isinstance(event, ProfileUpdated)
+    assert (event.field, event.value) == ("avatar", {"hair": "short"})

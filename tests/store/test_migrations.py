@@ -24,6 +24,12 @@ from accounts_center.services.member_apps import (
     rotate_webhook_secret,
     show_app,
 )
+from accounts_center.services.profiles import (
+    edit_profile,
+    read_profile,
+    set_sync,
+    sync_switches,
+)
 from accounts_center.services.sign_up import sign_up
 from accounts_center.services.signing_keys import (
     active_signing_key,
@@ -35,7 +41,7 @@ from accounts_center.store.engine import make_engine
 from accounts_center.store.schema import metadata
 from tests.conftest import POSTGRES_URL, with_search_path
 from tests.delivery.support import write_events
-from tests.support import FakeClock, cheap_settings
+from tests.support import FakeClock, cheap_settings, link_now
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -260,5 +266,32 @@ def test_0008_keeps_links_active_and_seals_existing_ledgers_on_request(empty_dat
         assert not before.ok and "no seal" in (before.problem or "")
         assert seal_unsealed(hub) == 2
         assert verify_ledger(hub, "p1").ok
+    finally:
+        hub.close()
+
+
+def test_0010_profiles_leaves_existing_links_unsynced_and_profiles_usable(empty_database):
+    """A person with an active link before 0010: after it, they have no profile yet, the
+    link syncs nothing (off by default), and both can be set; downgrading keeps the link."""
+    migrate.upgrade(empty_database, "0008")
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    try:
+        person = sign_up(hub, "ada@example.com", "correct horse battery",
+                         RequestOrigin("203.0.113.5", "Firefox")).identity_id
+        app = register_app(hub, "Chat", ["https://chat.example/cb"],
+                           "https://chat.example/hook", {"receives": ["account_details"]}).app
+        with hub.unit_of_work() as uow:
+            link_id = link_now(uow, hub, person, uow.member_apps.by_id(app.id), "u1").id
+            uow.commit()
+        migrate.upgrade(empty_database)
+        assert read_profile(hub, person).name is None
+        assert [s.enabled for s in sync_switches(hub, person)] == [
+            {"name": False, "photo": False, "avatar": False}]
+        set_sync(hub, person, link_id, "name", True)
+        edit_profile(hub, person, {"name": "Ada"})
+        assert read_profile(hub, person).name == "Ada"
+        migrate.downgrade(empty_database, "0008")
+        with hub.unit_of_work() as uow:
+            assert grant_user_for(uow, link_id, 0) is not None
     finally:
         hub.close()

@@ -54,6 +54,12 @@ class AsyncAccountsCenter:
                    purpose: str = "cross_app_features") -> list[dict[str, Any]]:
         return await self._run(self._ops.read(app_user_id, category, purpose))
 
+    async def read_profile(self, app_user_id: str) -> dict[str, Any]:
+        return await self._run(self._ops.read_profile(app_user_id))
+
+    async def update_profile(self, app_user_id: str, **fields: Any) -> dict[str, bool]:
+        return await self._run(self._ops.update_profile(app_user_id, fields))
+
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()

@@ -67,6 +67,17 @@ class AccountsCenter:
         """What the hub holds of the person's ``category`` (one the app ``receives``)."""
         return run_sync(self._ops.read(app_user_id, category, purpose), self._http.send)
 
+    def read_profile(self, app_user_id: str) -> dict[str, Any]:
+        """The profile fields the person keeps in sync with this app (``profile``), and
+        those the hub withheld, with why (``withheld``)."""
+        return run_sync(self._ops.read_profile(app_user_id), self._http.send)
+
+    def update_profile(self, app_user_id: str, **fields: Any) -> dict[str, bool]:
+        """Your user changed ``name``, ``photo`` or ``avatar`` in your app: send only
+        fields the person keeps in sync with it (else `FieldNotSynced`). Answers whether
+        each field won (last writer wins by the hub's clock)."""
+        return run_sync(self._ops.update_profile(app_user_id, fields), self._http.send)
+
     def close(self) -> None:
         if self._owns_http:
             self._http.close()

@@ -46,6 +46,10 @@ class PolicyDenied(HubError):
     ``…/problems/policy/receiver-not-declared``. The hub wrote it to the person's ledger."""
 
 
+class FieldNotSynced(HubError):
+    """A profile field the person does not keep in sync with this app (403)."""
+
+
 class UnknownAppUser(HubError):
     """The user is not linked to an Accounts Center, or the person removed the link (404)."""
 
@@ -113,6 +117,8 @@ def error_from_response(status: int, body: Any, content_type: str) -> AccountsCe
         return InvalidClient(status, problem)
     if status == 403 and kind.startswith(PROBLEM_BASE + "policy/"):
         return PolicyDenied(status, problem)
+    if status == 403 and kind == PROBLEM_BASE + "profile/field-not-synced":
+        return FieldNotSynced(status, problem)
     if status == 404 and kind == PROBLEM_BASE + "unknown-app-user":
         return UnknownAppUser(status, problem)
     if status == 422 and kind == PROBLEM_BASE + "never-shared-category":

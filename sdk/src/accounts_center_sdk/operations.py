@@ -35,6 +35,7 @@ T = TypeVar("T")
 Operation = Generator[httpx.Request, httpx.Response, T]
 DATA_CATEGORIES_PATH = "/v1/app/users/{user}/data/{category}"
 LINKS_PATH = "/v1/app/links/{user}"
+PROFILE_PATH = "/v1/app/users/{user}/profile"
 
 
 class Operations:
@@ -167,6 +168,28 @@ class Operations:
         if not isinstance(items, list):
             raise HubUnavailable("the hub's data answer has no items")
         return items
+
+    def read_profile(self, app_user_id: str) -> Operation[dict[str, Any]]:
+        """``{"profile": {synced field: value}, "withheld": {field: reason},
+        "updated_at"}``."""
+        response = yield httpx.Request("GET", self._api(PROFILE_PATH, app_user_id),
+                                       headers=self._basic())
+        body = _success(response, 200)
+        if not isinstance(body.get("profile"), dict):
+            raise HubUnavailable("the hub's profile answer has no profile")
+        return dict(body)
+
+    def update_profile(self, app_user_id: str,
+                       fields: Mapping[str, Any]) -> Operation[dict[str, bool]]:
+        """Each field sent → whether it won (false: a later write is held)."""
+        response = yield httpx.Request(
+            "PUT", self._api(PROFILE_PATH, app_user_id), content=json.dumps(
+                dict(fields)).encode(),
+            headers={**self._basic(), "content-type": "application/json"})
+        won = _success(response, 200).get("won")
+        if not isinstance(won, dict):
+            raise HubUnavailable("the hub's profile answer says nothing of what won")
+        return {str(name): bool(value) for name, value in won.items()}
 
     # -- requests
     def _authorization_params(self, pending: Pending) -> dict[str, str]:

@@ -104,6 +104,18 @@ class DataErasureRequested(Event):
 
 
 @dataclass(frozen=True)
+class ProfileUpdated(Event):
+    """A profile field the person keeps in sync with your app changed, or the person
+    just turned its sync on: ``field`` is ``name``, ``photo`` or ``avatar``; ``value``
+    the display name, the photo's reference or the avatar's spec (``None``: removed);
+    ``updated_at`` when the hub took the value."""
+
+    field: str
+    value: Any
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class UnknownEvent(Event):
     """An event type this SDK version does not know; its data is kept as received."""
 
@@ -157,6 +169,7 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "consent.updated": (ConsentUpdated, ("purpose", "granted")),
     "age.reconciled": (AgeReconciled, ("age_band",)),
     "data.erasure_requested": (DataErasureRequested, ("categories",)),
+    "profile.updated": (ProfileUpdated, ("field", "value", "updated_at")),
 }
 
 

@@ -205,3 +205,11 @@ class TooManyArchives(AccountsCenterError):
             f"You can have {limit} downloads of your information at a time, and each is "
             f"kept for an hour. Save one you already started, or start a new one in "
             f"{minutes} minute{'s' if minutes != 1 else ''}.")
+
+
+class ProfileFieldNotSynced(AccountsCenterError):
+    """An app wrote a profile field the person does not keep in sync with it."""
+
+    code = "profile/field-not-synced"
+    title = "The person does not keep this field in sync with this app"
+    status = 403

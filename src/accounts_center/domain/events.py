@@ -22,6 +22,7 @@ class EventType(StrEnum):
     CONSENT_UPDATED = "consent.updated"
     AGE_RECONCILED = "age.reconciled"
     DATA_ERASURE_REQUESTED = "data.erasure_requested"
+    PROFILE_UPDATED = "profile.updated"
 
 
 class SharingRule(StrEnum):
@@ -31,6 +32,9 @@ class SharingRule(StrEnum):
     OWN_CONSENT = "own-consent"  # only the app the consent is for, while linked
     CATEGORY = "category"  # carries data of a category: a hub → app flow like a read
     ERASURE = "erasure"  # the app whose data was erased, and apps that may have received it
+    # carries one profile field: a hub → app flow of that field's category (the notice
+    # names it), for the event's purpose
+    FIELD_CATEGORY = "field-category"
 
 
 # What the outbox carries besides webhooks: an OpenID Connect Back-Channel Logout for the
@@ -78,4 +82,9 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
     EventSpec(EventType.DATA_ERASURE_REQUESTED, ("categories",), SharingRule.ERASURE,
               Purpose.CROSS_APP_FEATURES, None, "a request to forget",
               "to forget what {about} shared, which you erased"),
+    # One field per event: name, photo and avatar are three categories, each decided on
+    # its own, and each synced (or not) per link on its own.
+    EventSpec(EventType.PROFILE_UPDATED, ("field", "value", "updated_at"),
+              SharingRule.FIELD_CATEGORY, Purpose.CROSS_APP_FEATURES, None,
+              "your profile", "your profile"),
 )}

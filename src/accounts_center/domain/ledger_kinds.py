@@ -14,3 +14,5 @@ class LedgerKind(StrEnum):
     ERASURE = "erasure"  # the person erased what an app shared
     AGE = "age"  # the age band apps see changed
     AGE_CONFIRMED = "age.confirmed"  # the person confirmed their birth date
+    PROFILE = "profile"  # a write to the person's profile (won or lost), by them or an app
+    PROFILE_SYNC = "profile.sync"  # the person turned a profile field's sync on or off

@@ -174,6 +174,11 @@ def decide_event(notice: Notice, facts: Facts) -> Decision:
         assert spec.carries is not None
         return decide(Flow(HUB, notice.receiver, notice.identity_id, spec.carries,
                            spec.purpose, spec.fields), facts)
+    if spec.rule is SharingRule.FIELD_CATEGORY:
+        if len(notice.categories) != 1:
+            return _DENIED[Reason.UNKNOWN_CATEGORY]
+        return decide(Flow(HUB, notice.receiver, notice.identity_id, notice.categories[0],
+                           spec.purpose, spec.fields), facts)
     if spec.rule is SharingRule.ERASURE:
         if notice.concerns == notice.receiver:
             return _ALLOW  # what the app itself shared was erased

@@ -9,7 +9,8 @@ page is ever shown: what would have been one is an error sent back to the app.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -20,6 +21,7 @@ from accounts_center.crypto.tokens import digest
 from accounts_center.domain.categories import NEVER_SHARED
 from accounts_center.domain.errors import AccountsCenterError
 from accounts_center.domain.origin import RequestOrigin
+from accounts_center.domain.profile import LABELS, SYNCABLE
 from accounts_center.oidc.grants import grant_user_for, grant_user_of
 from accounts_center.oidc.models import GrantUser
 from accounts_center.oidc.parameters import given_twice
@@ -67,6 +69,9 @@ class LinkDisclosure:
     sends: list[str]
     receives: list[str]
     never_shared: list[str]
+    # Profile fields the person may keep in sync with the app (issue 13): each a
+    # checkbox, off unless they tick it.
+    syncable: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,8 @@ class Flow:
                 return LinkDisclosure(row.id, params["redirect_uri"], app.name,
                                       params.get("handle", ""),
                                       list(caps.get("sends", [])),
-                                      list(caps.get("receives", [])), sorted(NEVER_SHARED))
+                                      list(caps.get("receives", [])), sorted(NEVER_SHARED),
+                                      [(f.value, LABELS[f].lower()) for f in SYNCABLE])
             return self._sign_in(uow, params, app.id, session, row)
 
     def _sign_in(self, uow: UnitOfWork, params: dict[str, Any], app_id: str,
@@ -185,7 +191,9 @@ class Flow:
         return self._issue_code(uow, params, row, grant_user_of(usable[0], auth_time))
 
     def confirm_link(self, request_id: str, browser: str, session: CurrentSession,
-                     origin: RequestOrigin) -> Outcome:
+                     origin: RequestOrigin, profile_sync: Sequence[str] = ()) -> Outcome:
+        """``profile_sync``: the fields the person ticked to keep in sync; held on the
+        pending link and turned on when the link becomes active."""
         now = self.hub.clock.now()
         with self.server.transaction() as uow:
             row = self._pending(uow, request_id, browser)
@@ -200,7 +208,8 @@ class Flow:
                 # Pending until the app redeems the code (services/links.py says why).
                 link = confirm_link(uow, self.hub, session.identity_id, app,
                                     row.params["app_user_id"], row.params["handle"], origin,
-                                    now, birth_date=row.params.get("birth_date"))
+                                    now, birth_date=row.params.get("birth_date"),
+                                    profile_sync=profile_sync)
             except AccountsCenterError as error:
                 return ErrorPage(error.title, error.detail, error.status)
             # The pending link holds the birth date until then; the request need not.

@@ -13,6 +13,7 @@ from accounts_center.domain.categories import DataCategory, Purpose
 from accounts_center.domain.events import CATALOGUE, EventType
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.domain.policy import Reason
+from accounts_center.domain.profile import CONSOLE
 
 CATEGORY_WORDS: Mapping[str, str] = {
     DataCategory.ACCOUNT_DETAILS: "account details",
@@ -128,6 +129,15 @@ def say(kind: str, body: Mapping[str, Any]) -> Said:
         return Said(f"The age band your apps see became {band}")
     if kind == LedgerKind.AGE_CONFIRMED:
         return Said("You confirmed your birth date")
+    if kind == LedgerKind.PROFILE:
+        field = str(body.get("label") or body.get("field", "profile")).lower()
+        who = "You" if body.get("by") == CONSOLE else app
+        lost = "" if body.get("won", True) else " (a later change won)"
+        return Said(f"{who} changed your {field}{lost}")
+    if kind == LedgerKind.PROFILE_SYNC:
+        field = str(body.get("label") or body.get("field", "profile")).lower()
+        state = "on" if body.get("enabled") else "off"
+        return Said(f"Keeping your {field} in sync with {app}: {state}")
     if kind == LedgerKind.ERASURE:
         return Said(f"You erased what {app} shared ({body.get('erased', 0)} items)")
     return Said("An entry of a kind this page does not know", kind)

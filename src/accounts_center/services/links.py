@@ -13,6 +13,7 @@ browser that brings it is not the one that started, so the link never becomes ac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from accounts_center.hub import Hub
 from accounts_center.services.data_flows import push_in
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.member_apps import member_app_view
+from accounts_center.services.profiles import syncable_field, turn_sync
 from accounts_center.services.security_log import record_security_event
 from accounts_center.services.sharing import Party, party, tell_linked_apps
 from accounts_center.store.link_models import LinkedAccountRow
@@ -55,7 +57,8 @@ class Unlinked:
 
 def confirm_link(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
                  app_user_id: str, handle: str, origin: RequestOrigin, now: datetime,
-                 birth_date: str | None = None) -> LinkedAccountRow:
+                 birth_date: str | None = None,
+                 profile_sync: Sequence[str] = ()) -> LinkedAccountRow:
     """The person's confirmation, inside the caller's transaction: a pending link (or the
     active one, when this very account is already added to this person)."""
     existing = uow.links.active_for_app_user(app.id, app_user_id)
@@ -69,7 +72,9 @@ def confirm_link(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
         handle=handle, status=PENDING, sign_in_enabled=True, linked_at=now,
         expires_at=now + CONFIRMATION_LIFETIME,
         activation={"ip": origin.ip, "user_agent": origin.user_agent,
-                    **({"birth_date": birth_date} if birth_date else {})})
+                    **({"birth_date": birth_date} if birth_date else {}),
+                    **({"profile_sync": [syncable_field(f).value for f in profile_sync]}
+                       if profile_sync else {})})
     uow.links.add(row)
     return row
 
@@ -106,6 +111,9 @@ def activate_link(uow: UnitOfWork, hub: Hub, link_id: str,
                  values={"app_user_id": link.app_user_id, "handle": link.handle})
     added = party(app, link)
     _tell_of_link(uow, hub, EventType.ACCOUNT_LINKED, added, now)
+    for field in activation.get("profile_sync") or ():
+        # The choices of the disclosure page, only now that the link is real.
+        turn_sync(uow, hub, link, syncable_field(str(field)), True, now)
     if activation.get("birth_date"):
         # Age the app brought with its request: one push through the policy, ledgered.
         push_in(uow, hub, member_app_view(app), link, DataCategory.AGE,
@@ -191,6 +199,7 @@ def _remove(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, origin: RequestOr
     link.status, link.removed_at = REMOVED, now
     uow.session.flush()
     uow.oauth.revoke_where(now, link_id=link.id)
+    uow.profiles.stop_sync(link.id, now)  # no profile.updated reaches it from now on
     app = uow.member_apps.by_id(link.app_id)
     name = app.name if app else "app"
     record_security_event(uow, link.identity_id, SecurityEventKind.ACCOUNT_UNLINKED, origin,

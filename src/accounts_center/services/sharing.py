@@ -14,7 +14,12 @@ from typing import Any
 
 from accounts_center.domain.capabilities import Capabilities, parse_capabilities
 from accounts_center.domain.categories import Purpose
-from accounts_center.domain.events import BACKCHANNEL_LOGOUT, CATALOGUE, EventType
+from accounts_center.domain.events import (
+    BACKCHANNEL_LOGOUT,
+    CATALOGUE,
+    EventType,
+    SharingRule,
+)
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.domain.policy import (
@@ -114,7 +119,9 @@ def send_event(uow: UnitOfWork, hub: Hub, event: EventType, receiver: Party,
     event_id = hub.new_id() if decision.allowed else None
     body = {"event": event.value, "app_id": receiver.app_id, "app": receiver.name,
             "about_app": concerns.name if concerns else None,
-            "category": spec.carries.value if spec.carries else None,
+            "category": (spec.carries.value if spec.carries
+                         else categories[0] if spec.rule is SharingRule.FIELD_CATEGORY
+                         and categories else None),
             "purpose": spec.purpose.value, "allowed": decision.allowed,
             "reason": decision.reason.value, "event_id": event_id}
     appended = append_entry(uow, hub, identity_id, LedgerKind.EVENT, body, now,

@@ -144,6 +144,9 @@ README = """Your information from Accounts Center
 Everything this Accounts Center keeps about you, as JSON:
 
 - profile.json          your login, when you joined, two-step verification
+- your_profile.json     your display name, handle, bio, photo and avatar; which
+                        apps keep which of them in sync; and every change to them
+                        (who, when, and which changes lost to a later one)
 - links.json            app accounts you added, and removed
 - consents.json         your ad choices, per app
 - shared_data.json      what apps sent into Accounts Center about you
@@ -227,7 +230,19 @@ def build_archive(hub: Hub, identity_id: str,
             {"from_app": names.get(row.app_id, row.app_id), "category": row.category,
              "fields": row.fields, "received_at": row.received_at}
             for row in uow.shared_data.of_person(identity_id, limit=1_000_000)]
-    progress("links, consents and shared data")
+        syncs = {link.id: sorted(uow.profiles.synced_fields(link.id)) for link in links}
+        held = uow.profiles.get(identity_id)
+        parts["your_profile.json"] = {
+            "profile": {"name": held.display_name, "handle": held.handle, "bio": held.bio,
+                        "photo": held.photo, "avatar": held.avatar,
+                        "updated_at": held.updated_at} if held else None,
+            "kept_in_sync": [{"app": names[link.app_id], "handle": link.handle,
+                              "fields": syncs[link.id]}
+                             for link in links if syncs[link.id]],
+            "history": [{"field": row.field, "old": row.old, "new": row.new,
+                         "by": row.by_name, "at": row.at, "applied": row.won}
+                        for row in uow.profiles.history(identity_id, limit=1_000_000)]}
+    progress("links, consents, shared data and your profile")
     with hub.unit_of_work() as uow:
         parts["sessions.json"] = [
             {"created_at": row.created_at, "last_seen_at": row.last_seen_at,

@@ -6,9 +6,10 @@ from accounts_center.store import (
     oauth_models,
     outbox_models,
     privacy_models,
+    profile_models,
 )
 from accounts_center.store.base import Base
 
 metadata = Base.metadata
 __all__ = ["link_models", "metadata", "models", "oauth_models", "outbox_models",
-           "privacy_models"]
+           "privacy_models", "profile_models"]

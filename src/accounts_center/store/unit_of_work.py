@@ -22,6 +22,7 @@ from accounts_center.store.privacy import (
     Consents,
     SharedData,
 )
+from accounts_center.store.profiles import Profiles
 from accounts_center.store.request_counters import RequestCounters
 from accounts_center.store.security_events import SecurityEvents
 from accounts_center.store.throttles import LoginThrottles
@@ -58,6 +59,7 @@ class UnitOfWork:
         self.shared_data = SharedData(self.session)
         self.age_confirmations = AgeConfirmations(self.session)
         self.archives = ArchiveJobs(self.session)
+        self.profiles = Profiles(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -10,12 +10,13 @@ from accounts_center import __version__
 from accounts_center.hub import Hub
 from accounts_center.oidc.authorize_flow import Flow
 from accounts_center.oidc.server import HubAuthorizationServer
-from accounts_center.web.api import app_data, app_links, health, me, metrics
+from accounts_center.web.api import app_data, app_links, app_profile, health, me, metrics
 from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
     privacy_pages,
+    profile_pages,
     section_pages,
     security_pages,
 )
@@ -55,10 +56,12 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(me.router)
     app.include_router(app_links.router)
     app.include_router(app_data.router)
+    app.include_router(app_profile.router)
     app.include_router(auth_pages.router)
     app.include_router(security_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(privacy_pages.router)
+    app.include_router(profile_pages.router)
     app.include_router(section_pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)

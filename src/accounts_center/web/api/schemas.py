@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Health(BaseModel):
@@ -77,3 +78,31 @@ class DataRead(BaseModel):
 
 class Stored(BaseModel):
     status: str
+
+
+class ProfileUpdate(BaseModel):
+    """Profile fields the app's user changed there; send only those, and only fields the
+    person keeps in sync with the app (name, photo, avatar). Unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, description="Display name, 1-64 characters")
+    photo: str | None = Field(default=None, description="The photo's reference, or null")
+    avatar: dict[str, Any] | None = Field(default=None,
+                                          description="The avatar spec, or null")
+
+
+class ProfileWritten(BaseModel):
+    """Each field sent, and whether it won (false: a later write is held; yours is kept
+    in the person's history)."""
+
+    won: dict[str, bool]
+
+
+class AppProfile(BaseModel):
+    """The fields the person keeps in sync with the app, each category decided by the
+    sharing gate; a refused one is under `withheld` with the reason."""
+
+    profile: dict[str, Any]
+    withheld: dict[str, str]
+    updated_at: str | None

@@ -13,9 +13,6 @@ from accounts_center.web.console.rendering import render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_person)])
 
 SECTIONS = {
-    "/profile": ("Profile", "Your profile is not shared with any app",
-                 "Once you add an app account, you can keep your name, photo and avatar the "
-                 "same across the apps you choose."),
     "/connected-experiences": ("Connected experiences", "No connected experiences yet",
                                "Features that work across your apps, such as sharing a "
                                "Status as a Story or logging in with Accounts Center, appear "

@@ -4,13 +4,14 @@ confirmation (CSRF-protected)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from accounts_center.domain.errors import TooManyRequests
+from accounts_center.domain.errors import InvalidInput, TooManyRequests
 from accounts_center.oidc.authorize_flow import (
     ErrorPage,
     Flow,
@@ -22,6 +23,7 @@ from accounts_center.oidc.authorize_flow import (
     SignInRefused,
 )
 from accounts_center.services.authorize_throttling import count_anonymous_authorize
+from accounts_center.services.profiles import syncable_field
 from accounts_center.web.console.forms import FormText
 from accounts_center.web.console.rendering import render, render_error_page
 from accounts_center.web.middleware import policy_with_form_target
@@ -101,11 +103,18 @@ async def continue_authorization(request: Request, request_id: RowId) -> Respons
 
 @router.post("/oauth2/authorize/continue/{request_id}")
 def decide(request: Request, request_id: RowId, decision: FormText,
-           csrf_token: FormText = "") -> Response:
+           csrf_token: FormText = "",
+           sync: Annotated[list[str] | None, Form(max_length=16)] = None) -> Response:
     check_csrf(request, csrf_token)
     flow, session, browser = flow_of(request), current_session(request), browser_token(request)
     if decision == "cancel":
         return respond(request, flow.cancel(request_id, browser))
     if session is None or not session.is_full:
         return respond(request, NeedsLogin(request_id))
-    return respond(request, flow.confirm_link(request_id, browser, session, origin_of(request)))
+    try:
+        chosen = [syncable_field(name).value for name in dict.fromkeys(sync or [])]
+    except InvalidInput as error:
+        return render_error_page(request, status=error.status, title=error.title,
+                                 detail=error.detail)
+    return respond(request, flow.confirm_link(request_id, browser, session,
+                                              origin_of(request), profile_sync=chosen))
