@@ -66,9 +66,9 @@ CLOTHING_COLOURS = (("black", "#262e33"), ("blue_01", "#65c9ff"), ("blue_02", "#
                     ("blue_03", "#25557c"), ("gray_01", "#e6e6e6"), ("gray_02", "#929598"),
                     ("heather", "#3c4f5c"), ("pastel_blue", "#b1e2ff"),
                     ("pastel_green", "#a7ffc4"), ("pastel_orange", "#ffdeb5"),
-                    ("pastel_red", "#ffffb1"), ("pink", "#ff488e"), ("red", "#ff5c5c"),
+                    ("pastel_yellow", "#ffffb1"), ("pink", "#ff488e"), ("red", "#ff5c5c"),
                     ("white", "#ffffff"))
-BACKGROUNDS = (("default", "#65c9ff"), ("black", "#262e33"), ("white", "#ffffff"))
+BACKGROUNDS = (("blue", "#65c9ff"), ("black", "#262e33"), ("white", "#ffffff"))
 
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
 
