@@ -95,7 +95,7 @@ def unsafe_parts(text: str) -> list[str]:
     problems = []
     for element in ET.fromstring(text).iter():  # noqa: S314 - our own output
         tag = _local(element.tag)
-        if tag in _REFUSED_ELEMENTS:
+        if not _element_safe(element):
             problems.append(f"<{tag}> element")
         problems.extend(f"{_local(name)} on <{tag}>" for name, value in element.attrib.items()
                         if not _attribute_safe(name, value))
@@ -104,7 +104,7 @@ def unsafe_parts(text: str) -> list[str]:
 
 def _clean(element: ET.Element) -> None:
     for child in list(element):
-        if _local(child.tag) in _REFUSED_ELEMENTS:
+        if not _element_safe(child):
             element.remove(child)
         else:
             _clean(child)
@@ -115,7 +115,16 @@ def _clean(element: ET.Element) -> None:
             del element.attrib[name]
 
 
+def _element_safe(element: ET.Element) -> bool:
+    # Only SVG's own elements: another vocabulary (a design tool's, XHTML) means nothing
+    # an image needs, and XHTML could script.
+    return (isinstance(element.tag, str) and element.tag.startswith(f"{{{SVG_NS}}}")
+            and _local(element.tag) not in _REFUSED_ELEMENTS)
+
+
 def _attribute_safe(name: str, value: str) -> bool:
+    if name.startswith("{") and not name.startswith(f"{{{XLINK_NS}}}"):
+        return False  # a design tool's metadata, like the library's "design.blush"
     local = _local(name).lower()
     if local.startswith("on") or local == "style":
         return False
