@@ -20,7 +20,6 @@ from accounts_center.domain.avatar import NONE, AvatarSpec
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
 # Elements that run script, load something, embed another document or change attributes
@@ -83,6 +82,10 @@ def sanitised_svg(text: str) -> str:
     root.set("viewBox", SQUARE_VIEW)
     root.set("width", SQUARE_SIDE)
     root.set("height", SQUARE_SIDE)
+    # ElementTree's prefixes are global, and qrcode registers "svg" for SVG's namespace:
+    # claimed again here so the avatar stays a plain <svg> document. (A prefixed one would
+    # still be valid SVG; this keeps it readable.)
+    ET.register_namespace("", SVG_NS)
     cleaned = ET.tostring(root, encoding="unicode")
     problems = unsafe_parts(cleaned)
     if problems:
