@@ -111,3 +111,16 @@ def test_a_tampered_history_is_a_problem_not_a_500(person: TestClient):
     assert response.status_code == 422 and response.json()["field"] == "history"
     page = person.get("/avatar/editor", params={**start, "history": "{"})
     assert page.status_code == 422 and "<html" in page.text
+
+
+def test_a_page_that_saves_avatars_gets_a_save_button_posting_every_part():
+    from accounts_center.web.console.avatar_pages import editor_context
+    from accounts_center.web.console.rendering import templates
+
+    html = templates.env.get_template("avatar_editor.html").render(
+        csrf_token="token", **editor_context(DEFAULT_AVATAR, [], save_url="/profile/avatar"))
+    assert 'formaction="/profile/avatar"' in html and 'hx-post="/profile/avatar"' in html
+    assert 'name="csrf_token" value="token"' in html
+    plain = templates.env.get_template("avatar_editor.html").render(
+        csrf_token="token", **editor_context(DEFAULT_AVATAR, []))
+    assert "Save avatar" not in plain

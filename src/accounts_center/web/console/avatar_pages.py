@@ -96,17 +96,20 @@ def avatar_editor(request: Request) -> Response:
             if getattr(chosen, name) != getattr(shown, name)) + "."
     else:
         spec = chosen
-    context = {**editor_context(spec, history[-HISTORY_LIMIT:]), "avatar_status": status}
+    context = editor_context(spec, history[-HISTORY_LIMIT:], status=status)
     if request.headers.get("hx-request") == "true":
         return render(request, "avatar_editor.html", context)
     return render(request, "avatar_editor_page.html", {"title": "Avatar", **context})
 
 
-def editor_context(spec: AvatarSpec, history: list[AvatarSpec]) -> dict[str, Any]:
+def editor_context(spec: AvatarSpec, history: list[AvatarSpec], *,
+                   save_url: str | None = None, status: str = "") -> dict[str, Any]:
     """What `avatar_editor.html` shows: include it with these values (the profile page
-    passes the person's saved avatar and an empty history)."""
+    passes the person's saved avatar, an empty history and where "Save avatar" posts)."""
     document = spec.to_document()
     return {
+        "avatar_save_url": save_url,
+        "avatar_status": status,
         "avatar": document,
         "avatar_preview_url": preview_url(spec),
         "avatar_current": compact(spec),
