@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from accounts_center.domain.avatar import PARTS
 from accounts_center.web.app import create_app
 from tests.oidc.conftest import App, Browser, link
 from tests.support import csrf_from
@@ -93,6 +94,8 @@ ROUTES = [
     Route("GET", "/profile", PAGE, query=("done",)),
     Route("POST", "/profile", PAGE, form=("name", "handle", "bio")),
     Route("POST", "/profile/sync/{link_id}/{field}", PAGE, form=("enabled",)),
+    Route("GET", "/avatar/editor", PAGE, query=("current", "history", "action", *PARTS)),
+    Route("GET", "/avatar-preview.svg", PROBLEM, query=PARTS),
     Route("GET", "/connected-experiences", PAGE),
     Route("GET", "/your-information", PAGE, query=("kind", "done")),
     Route("POST", "/your-information/verify", PAGE),

@@ -10,11 +10,13 @@ from accounts_center import __version__
 from accounts_center.hub import Hub
 from accounts_center.oidc.authorize_flow import Flow
 from accounts_center.oidc.server import HubAuthorizationServer
+from accounts_center.services.avatar_render import InProcessRenderCache
 from accounts_center.web.api import app_data, app_links, app_profile, health, me, metrics
 from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
+    avatar_pages,
     privacy_pages,
     profile_pages,
     section_pages,
@@ -41,6 +43,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.state.hub = hub
     app.state.oidc = HubAuthorizationServer(hub)
     app.state.authorize_flow = Flow(app.state.oidc)
+    app.state.avatar_renders = InProcessRenderCache()
     install_error_handlers(app)
     install_openapi(app)
 
@@ -63,6 +66,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(privacy_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(section_pages.router)
+    app.include_router(avatar_pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=hub.settings.cookies_secure)

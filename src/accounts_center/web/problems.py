@@ -24,9 +24,13 @@ log = logging.getLogger("accounts_center.web")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+# The avatar preview is an image a page loads, not a page: its refusals are problems too.
+PROBLEM_PATHS = frozenset({"/v1", "/openapi.json", "/metrics", "/avatar-preview.svg"})
+
+
 def is_api_request(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/v1/") or path in ("/v1", "/openapi.json", "/metrics")
+    return path.startswith("/v1/") or path in PROBLEM_PATHS
 
 
 # The provider's machine endpoints answer errors in RFC 6749 JSON, which strict OAuth
