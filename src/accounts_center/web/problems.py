@@ -26,7 +26,9 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 def is_api_request(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/v1/") or path in ("/v1", "/openapi.json", "/metrics")
+    # Media are fetched by apps and by <img>: a problem, not a page, when refused.
+    return (path.startswith(("/v1/", "/media/"))
+            or path in ("/v1", "/openapi.json", "/metrics"))
 
 
 # The provider's machine endpoints answer errors in RFC 6749 JSON, which strict OAuth
