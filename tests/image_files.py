@@ -38,7 +38,7 @@ def encoded(image_format: str, size: tuple[int, int] = (120, 90), mode: str = "R
 
 
 def png_header_claiming(width: int, height: int) -> bytes:
-    """A small, well-formed PNG whose header claims ``width`` × ``height`` pixels: a
+    """A small, well-formed PNG whose header claims ``width`` x ``height`` pixels: a
     decompression bomb's shape, without the bomb."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data

@@ -40,12 +40,12 @@ def opened(content: bytes) -> Image.Image:
 
 
 def is_red(pixel) -> bool:
-    red, green, blue = pixel
+    red, _green, blue = pixel
     return red > 150 and blue < 80
 
 
 def is_blue(pixel) -> bool:
-    red, green, blue = pixel
+    red, _green, blue = pixel
     return blue > 150 and red < 80
 
 
@@ -101,7 +101,7 @@ def test_png_webp_and_heic_are_accepted(settings, image_format, options):
 def test_transparency_becomes_white(settings):
     content = encoded("PNG", mode="RGBA", size=(50, 50))
     image = opened(render_profile_photo(settings, content)[0].content)
-    red, green, blue = image.getpixel((32, 32))
+    red, green, _blue = image.getpixel((32, 32))
     assert red > 100 and green > 150  # blended with white, not black
 
 
