@@ -23,6 +23,13 @@ from tests.support import cheap_settings
 ORIGIN = RequestOrigin("203.0.113.5", "Firefox")
 
 
+@pytest.fixture(autouse=True)
+def pillows_own_limit(monkeypatch):
+    """Pillow's process-wide bomb limit at its default (another module of the process, the
+    Pics demo, lowers it), so each test sees which check refused."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1024 * 1024 * 1024 // 4 // 3)
+
+
 @pytest.fixture
 def settings():
     return cheap_settings("sqlite://")

@@ -5,6 +5,7 @@ see a blob gets the same 404 whether it exists or not."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -22,6 +23,7 @@ from accounts_center.web.request_context import current_session, hub_of
 
 router = APIRouter(tags=["media"], include_in_schema=False)
 A_YEAR = 365 * 24 * 3600
+EXPIRY = re.compile("[0-9]{1,12}")  # ASCII digits only: int() would take "²" or "٣" too
 Param = Annotated[str | None, Query(max_length=200)]
 
 
@@ -31,7 +33,7 @@ def media(request: Request, digest: Annotated[str, Path(max_length=200)],
     hub = hub_of(request)
     max_age = A_YEAR
     if app is not None or exp is not None or sig is not None:
-        if app is None or sig is None or exp is None or not exp.isdigit() or len(exp) > 12:
+        if app is None or sig is None or exp is None or not EXPIRY.fullmatch(exp):
             raise MediaLinkRefused("This media link is incomplete or damaged.")
         blob, max_age = media_by_signed_url(hub, digest, app, int(exp), sig)
     elif "authorization" in request.headers:
