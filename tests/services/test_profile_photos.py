@@ -6,9 +6,18 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
-from accounts_center.domain.errors import ImageTooLarge, InvalidCrop, NotAnImage, TooManyPixels
+from accounts_center.domain.errors import (
+    ImageTooLarge,
+    InvalidCrop,
+    NotAnImage,
+    TooManyPixels,
+    UnusableImage,
+)
 from accounts_center.domain.images import SquareBox
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.services.profile_photos import (
@@ -21,6 +30,9 @@ from tests.image_files import GPS_IFD, SVG, encoded, jpeg_with_gps, png_header_c
 from tests.support import cheap_settings
 
 ORIGIN = RequestOrigin("203.0.113.5", "Firefox")
+settings_for_fuzzing = hypothesis_settings(
+    max_examples=100, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(autouse=True)
@@ -171,3 +183,20 @@ def test_a_new_photo_replaces_the_old_one(hub, ada):
 
 def test_a_person_without_a_photo_has_none(hub, ada):
     assert profile_photo_of(hub, ada) is None
+
+
+SEEDS = [jpeg_with_gps(40, 30), encoded("PNG", size=(40, 30)), encoded("WEBP", size=(40, 30))]
+
+
+@settings_for_fuzzing
+@given(seed=st.sampled_from(SEEDS), position=st.integers(0, 10_000),
+       noise=st.binary(min_size=1, max_size=16), cut=st.booleans())
+def test_damaged_files_are_refused_as_unusable_never_an_unexpected_error(seed, position,
+                                                                         noise, cut):
+    position %= len(seed)
+    damaged = seed[:position] + noise + (b"" if cut else seed[position + len(noise):])
+    try:
+        renditions = render_profile_photo(cheap_settings("sqlite://"), damaged)
+    except UnusableImage:
+        return
+    assert [r.size for r in renditions] == [64, 256, 1024]
