@@ -25,6 +25,7 @@ from accounts_center.services.profile_photos import (
     render_profile_photo,
     set_profile_photo,
 )
+from accounts_center.services.retention import prune_expired
 from accounts_center.services.sign_up import sign_up
 from tests.image_files import GPS_IFD, SVG, encoded, jpeg_with_gps, png_header_claiming
 from tests.support import cheap_settings
@@ -200,3 +201,32 @@ def test_damaged_files_are_refused_as_unusable_never_an_unexpected_error(seed, p
     except UnusableImage:
         return
     assert [r.size for r in renditions] == [64, 256, 1024]
+
+
+def test_a_replaced_photo_is_pruned_an_hour_later_unless_someone_still_owns_it(hub, clock,
+                                                                               ada):
+    old = set_profile_photo(hub, ada, jpeg_with_gps())
+    bob = sign_up(hub, "bob@example.com", "correct horse battery", ORIGIN).identity_id
+    shared = set_profile_photo(hub, bob, encoded("PNG"))
+    set_profile_photo(hub, ada, encoded("PNG"))  # Ada now has the same photo as Bob
+    set_profile_photo(hub, bob, encoded("WEBP"))  # and Bob moves on
+
+    assert prune_expired(hub).unowned_media == 0  # within the grace period
+    clock.advance(hours=1, seconds=1)
+    assert prune_expired(hub).unowned_media == 3  # the old JPEG's renditions
+    with hub.unit_of_work() as uow:
+        assert uow.media.blob(old.small) is None
+        assert uow.media.blob(shared.small) is not None  # Ada owns it
+        assert uow.media.blob_count() == 6
+
+
+def test_a_blob_put_again_is_spared_by_the_pruner(hub, clock, ada):
+    photo = set_profile_photo(hub, ada, jpeg_with_gps())
+    set_profile_photo(hub, ada, encoded("PNG"))
+    clock.advance(hours=2)
+    # The JPEG's blobs are unowned and old, prunable until put again, which touches them.
+    set_profile_photo(hub, ada, jpeg_with_gps())
+    assert prune_expired(hub).unowned_media == 3  # the PNG's renditions only
+    assert profile_photo_of(hub, ada) == photo
+    with hub.unit_of_work() as uow:
+        assert all(uow.media.blob(digest) for digest in photo.by_size().values())

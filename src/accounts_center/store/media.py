@@ -28,11 +28,14 @@ class Media:
     def put_blob(self, digest: str, media_type: str, content: bytes, now: datetime) -> None:
         """Stores the bytes unless a blob of that digest exists: a digest names its
         content, so the one already stored is the same (and two processes storing the
-        same upload at once both succeed)."""
-        statement = self._insert()(_BLOBS).values(
+        same upload at once both succeed). An existing blob is only touched
+        (``created_at``), which locks it and keeps the pruner of unowned blobs off it
+        until this transaction's owner row is there."""
+        insert = self._insert()(_BLOBS).values(
             digest=digest, media_type=media_type, size=len(content), content=content,
-            created_at=now).on_conflict_do_nothing(index_elements=["digest"])
-        self._session.execute(statement)
+            created_at=now)
+        self._session.execute(insert.on_conflict_do_update(
+            index_elements=["digest"], set_={"created_at": insert.excluded.created_at}))
 
     def blob(self, digest: str) -> MediaBlobRow | None:
         return self._session.get(MediaBlobRow, digest)
@@ -69,6 +72,13 @@ class Media:
             MediaBlobRow.digest == digest,
             exists().where(MediaOwnershipRow.digest == digest,
                            MediaOwnershipRow.identity_id == identity_id))).first()
+
+    def delete_unowned_put_before(self, cutoff: datetime) -> int:
+        """Deletes blobs nobody owns that were last put before ``cutoff``."""
+        result = self._session.execute(delete(MediaBlobRow).where(
+            MediaBlobRow.created_at < cutoff,
+            ~exists().where(MediaOwnershipRow.digest == MediaBlobRow.digest)))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def grant(self, identity_id: str, app_id: str, digest: str) -> None:
         statement = self._insert()(_GRANTS).values(

@@ -22,7 +22,8 @@ class MediaBlobRow(Base):
     media_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When last put (stored, or put again): the pruner of unowned blobs spares recent ones.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class MediaOwnershipRow(Base):

@@ -28,6 +28,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('digest', name=op.f('pk_media_blobs'))
     )
+    with op.batch_alter_table('media_blobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_media_blobs_created_at'), ['created_at'], unique=False)
     op.create_table('media_ownerships',
     sa.Column('identity_id', sa.String(length=36), nullable=False),
     sa.Column('purpose', sa.String(length=32), nullable=False),
@@ -60,4 +62,6 @@ def downgrade() -> None:
     with op.batch_alter_table('media_ownerships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_media_ownerships_digest'))
     op.drop_table('media_ownerships')
+    with op.batch_alter_table('media_blobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_media_blobs_created_at'))
     op.drop_table('media_blobs')
