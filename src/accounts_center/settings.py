@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     delivery_ca_file: str | None = Field(
         default=None, description="PEM file of private certificate authorities trusted "
                                   "for webhook receivers, besides the public ones.")
+    # Media (issue 13): profile photos, later avatars and creations.
+    media_max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024,
+        description="Largest image file accepted as a profile photo (or other media).")
+    media_max_pixels: int = Field(
+        default=40_000_000, ge=1,
+        description="Most pixels (width x height) an uploaded image may declare; more is "
+                    "refused before decoding (decompression bombs).")
     metrics_token: str | None = Field(
         default=None, description="When set, /metrics asks for `Authorization: Bearer` "
                                   "with this token.")

@@ -120,6 +120,7 @@ ROUTES = [
     Route("POST", "/security/sessions/end-others", PAGE),
     Route("POST", "/security/sessions/{session_id}/end", PAGE),
     Route("GET", "/static/{path}", PAGE),
+    Route("GET", "/media/{digest}", PROBLEM, query=("app", "exp", "sig")),
 ]
 # Where the hostile value is not, the request carries a valid value, so it gets as far
 # as it can.

@@ -295,3 +295,43 @@ def test_0010_profiles_leaves_existing_links_unsynced_and_profiles_usable(empty_
             assert grant_user_for(uow, link_id, 0) is not None
     finally:
         hub.close()
+
+
+def test_the_media_store_arrives_on_a_database_that_holds_data(empty_database):
+    """0009_media_store on a database with a person and an app: both stay, and the
+    person can then have a profile photo that the app is granted."""
+    from accounts_center.services.media import grant_media, media_for_app
+    from accounts_center.services.profile_photos import profile_photo_of, set_profile_photo
+    from tests.image_files import jpeg_with_gps
+
+    migrate.upgrade(empty_database, "0008")
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    origin = RequestOrigin("203.0.113.5", "Firefox")
+    ada = sign_up(hub, "ada@example.com", "correct horse battery", origin).identity_id
+    pics = register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/h")
+    hub.close()
+
+    migrate.upgrade(empty_database, "0009_media_store")
+    engine = make_engine(empty_database)
+    try:
+        assert migrate.current_revision(engine) == "0009_media_store"
+    finally:
+        engine.dispose()
+
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    try:
+        assert log_in(hub, "ada@example.com", "correct horse battery", origin).is_full
+        photo = set_profile_photo(hub, ada, jpeg_with_gps())
+        assert profile_photo_of(hub, ada) == photo
+        with hub.unit_of_work() as uow:
+            grant_media(uow, photo.small, pics.app.id)
+            uow.commit()
+        assert media_for_app(hub, pics.app, photo.small).media_type == "image/jpeg"
+    finally:
+        hub.close()
+    migrate.downgrade(empty_database, "0008")  # and back, the tables gone
+    engine = make_engine(empty_database)
+    try:
+        assert "media_blobs" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -213,3 +213,63 @@ class ProfileFieldNotSynced(AccountsCenterError):
     code = "profile/field-not-synced"
     title = "The person does not keep this field in sync with this app"
     status = 403
+
+
+class UnusableImage(InvalidInput):
+    """An uploaded image refused; subclasses say why (issue 13)."""
+
+    code = "unusable-image"
+    title = "This image cannot be used"
+
+
+class NotAnImage(UnusableImage):
+    code = "not-an-image"
+    title = "Not an image"
+
+    def __init__(self) -> None:
+        super().__init__("This file is not a JPEG, PNG, WebP or HEIC image (or it is "
+                         "damaged).", field="photo")
+
+
+class ImageTooLarge(UnusableImage):
+    code = "image-too-large"
+    title = "Image too large"
+    status = 413
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"This image is larger than {size_phrase(limit_bytes)}.",
+                         field="photo")
+
+
+class TooManyPixels(UnusableImage):
+    code = "image-too-many-pixels"
+    title = "Image too large"
+    status = 413
+
+    def __init__(self, limit: int, width: int | None = None,
+                 height: int | None = None) -> None:
+        counted = f"{width} x {height}; " if width and height else ""
+        super().__init__(f"This image has too many pixels ({counted}at most "
+                         f"{limit / 1_000_000:g} million).", field="photo")
+
+
+class InvalidCrop(UnusableImage):
+    code = "invalid-crop"
+    title = "The crop does not fit the image"
+
+
+class MediaLinkRefused(AccountsCenterError):
+    """A signed media URL that is not valid or expired: said without looking anything
+    up, so it reveals nothing about what exists."""
+
+    code = "media-link-refused"
+    title = "This media link is not valid"
+    status = 403
+
+
+def size_phrase(size_bytes: int) -> str:
+    """"10 MB" for 10 MiB: what people call the limit their file went over."""
+    mib = size_bytes / (1024 * 1024)
+    if mib >= 1:
+        return f"{mib:.0f} MB" if mib == int(mib) else f"{mib:.1f} MB"
+    return f"{max(1, size_bytes // 1024)} KB"

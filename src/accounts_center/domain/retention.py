@@ -27,6 +27,10 @@ moment. Rows older than their cutoff are deleted by `services/retention.py`.
   anything, and no code can activate them any more.
 - **Download archives** go an hour after they were made (`ARCHIVE_LIFETIME`); they are
   never served after that, even before they are deleted.
+- **Media blobs nobody owns** (a replaced profile photo, an erased person's) go
+  `UNOWNED_MEDIA_GRACE` after they were last put: a blob is stored before its owner row
+  in the same transaction, and one put again is touched, so the pruner never takes a blob
+  that an upload in flight is about to own.
 - **Request counters** go when their window is over; **login throttle counters** once
   their failures are forgotten (`THROTTLE_IDLE`, longer than any rule's forget period)
   and they block nobody.
@@ -42,6 +46,7 @@ GRANT_GRACE = timedelta(hours=1)
 ROTATED_WATCH = timedelta(days=30)
 ARCHIVE_LIFETIME = timedelta(hours=1)
 THROTTLE_IDLE = timedelta(days=1)
+UNOWNED_MEDIA_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Cutoffs:
     archives_made: datetime
     counter_windows: datetime
     throttles_idle: datetime
+    media_unowned: datetime
 
 
 def cutoffs(now: datetime, *, counter_window: timedelta) -> Cutoffs:
@@ -70,4 +76,5 @@ def cutoffs(now: datetime, *, counter_window: timedelta) -> Cutoffs:
         archives_made=now - ARCHIVE_LIFETIME,
         counter_windows=now - counter_window,
         throttles_idle=now - THROTTLE_IDLE,
+        media_unowned=now - UNOWNED_MEDIA_GRACE,
     )

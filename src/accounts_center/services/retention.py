@@ -1,6 +1,7 @@
 """Deleting what has expired: pending authorization requests, authorization codes, links
 confirmed but never redeemed, token grants, "Download your information" archives,
-request and login-throttle counters. The rules and why each holds: `domain/retention.py`.
+request and login-throttle counters, media blobs nobody owns. The rules and why each
+holds: `domain/retention.py`.
 
 Runs hourly in every delivery worker (so in `serve` on SQLite, and in `accounts-center
 worker` on PostgreSQL) and on demand as `accounts-center prune`. Each kind is one DELETE
@@ -31,6 +32,7 @@ class Pruned:
     archives: int = 0
     request_counters: int = 0
     login_throttles: int = 0
+    unowned_media: int = 0
 
     @property
     def total(self) -> int:
@@ -53,6 +55,7 @@ def remove_expired(uow: UnitOfWork, now: datetime) -> Pruned | None:
         archives=uow.archives.delete_made_before(cut.archives_made),
         request_counters=uow.request_counters.delete_windows_before(cut.counter_windows),
         login_throttles=uow.throttles.delete_idle_before(cut.throttles_idle, now),
+        unowned_media=uow.media.delete_unowned_put_before(cut.media_unowned),
     )
     if pruned.total:
         log.info("pruned expired rows: %s", ", ".join(

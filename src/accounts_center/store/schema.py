@@ -2,6 +2,7 @@
 
 from accounts_center.store import (
     link_models,
+    media_models,
     models,
     oauth_models,
     outbox_models,
@@ -11,5 +12,5 @@ from accounts_center.store import (
 from accounts_center.store.base import Base
 
 metadata = Base.metadata
-__all__ = ["link_models", "metadata", "models", "oauth_models", "outbox_models",
-           "privacy_models", "profile_models"]
+__all__ = ["link_models", "media_models", "metadata", "models", "oauth_models",
+           "outbox_models", "privacy_models", "profile_models"]

@@ -13,6 +13,7 @@ from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.identities import Identities
 from accounts_center.store.ledger import Ledger
 from accounts_center.store.links import LinkedAccounts
+from accounts_center.store.media import Media
 from accounts_center.store.member_apps import MemberApps
 from accounts_center.store.oauth import OAuthStore
 from accounts_center.store.outbox import Outbox, events_committed
@@ -60,6 +61,7 @@ class UnitOfWork:
         self.age_confirmations = AgeConfirmations(self.session)
         self.archives = ArchiveJobs(self.session)
         self.profiles = Profiles(self.session)
+        self.media = Media(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -25,6 +25,7 @@ from accounts_center.web.console import (
 from accounts_center.web.console.guards import LoginRequired, answer_login_required
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.input_guard import refuse_hostile_input
+from accounts_center.web.media_routes import router as media_router
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
 from accounts_center.web.oauth import authorize_pages, logout_pages, provider_routes
 from accounts_center.web.problems import install_error_handlers
@@ -67,6 +68,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(profile_pages.router)
     app.include_router(section_pages.router)
     app.include_router(avatar_pages.router)
+    app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=hub.settings.cookies_secure)

@@ -30,7 +30,8 @@ PROBLEM_PATHS = frozenset({"/v1", "/openapi.json", "/metrics", "/avatar-preview.
 
 def is_api_request(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/v1/") or path in PROBLEM_PATHS
+    # Media are fetched by apps and by <img>: a problem, not a page, when refused.
+    return path.startswith(("/v1/", "/media/")) or path in PROBLEM_PATHS
 
 
 # The provider's machine endpoints answer errors in RFC 6749 JSON, which strict OAuth

@@ -4,7 +4,7 @@ New tables only; nothing existing changes meaning. A person without a row has no
 yet, and a link without sync rows syncs nothing (the default).
 
 Revision ID: 0010_profiles
-Revises: 0008
+Revises: 0009_media_store
 Create Date: 2026-11-27 16:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_profiles'
-down_revision = '0008'  # re-chained onto 0009 when merged
+down_revision = '0009_media_store'
 branch_labels = None
 depends_on = None
 

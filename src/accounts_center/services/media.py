@@ -1,0 +1,121 @@
+"""The media store (issue 13, point 6): content-addressed blobs a person owns, served to
+that person, to apps the sharing gate allowed (with their client credentials), and
+through short-lived URLs signed for one app.
+
+Who may not have a blob is never told whether it exists: every such answer is the same
+`NotFound`. A signed URL that is bad or expired is refused (`MediaLinkRefused`) before
+anything is looked up, so that answer reveals nothing either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from accounts_center.crypto.media_urls import (
+    PURPOSE,
+    media_url_signature,
+    valid_media_url_signature,
+)
+from accounts_center.domain.errors import MediaLinkRefused, NotFound
+from accounts_center.hub import Hub
+from accounts_center.services.member_apps import MemberApp
+from accounts_center.store.media_models import MediaBlobRow
+from accounts_center.store.unit_of_work import UnitOfWork
+
+DIGEST = re.compile(r"^[0-9a-f]{64}$")
+# A signed URL lives at most this long, whatever the caller asks: it is for an app to
+# fetch what it was just told about, not to keep.
+MAX_URL_TTL = timedelta(hours=1)
+NO_SUCH_MEDIA = "No such media, or not yours to see."
+
+
+@dataclass(frozen=True)
+class MediaBlob:
+    digest: str
+    media_type: str
+    content: bytes
+
+
+def put_media(uow: UnitOfWork, identity_id: str, content: bytes, media_type: str,
+              purpose: str, rendition: int, now: datetime) -> str:
+    """Within the caller's transaction: stores ``content`` (once, however often it is
+    put) as the person's for ``purpose``; returns its digest."""
+    digest = hashlib.sha256(content).hexdigest()
+    uow.media.put_blob(digest, media_type, content, now)
+    uow.media.own(identity_id, purpose, rendition, digest, now)
+    return digest
+
+
+def grant_media(uow: UnitOfWork, digest: str, app_id: str) -> None:
+    """Within the caller's transaction, after the sharing gate allowed the flow that
+    carries ``digest`` to the app: the app may fetch it (with its client credentials or a
+    signed URL). Granted for every person who owns the blob; NotFound if nobody does."""
+    owners = uow.media.owners(digest) if DIGEST.match(digest) else ()
+    if not owners:
+        raise NotFound(NO_SUCH_MEDIA)
+    for identity_id in owners:
+        uow.media.grant(identity_id, app_id, digest)
+
+
+def revoke_media_grants(uow: UnitOfWork, identity_id: str, app_id: str) -> None:
+    """Within the caller's transaction (an unlink, a changed decision): the app fetches
+    none of the person's media from the very next request (SECURITY-CHECKLIST 41)."""
+    uow.media.revoke(identity_id, app_id)
+
+
+def signed_media_url(hub: Hub, digest: str, app_client_id: str, ttl: timedelta) -> str:
+    """An absolute URL by which the app with ``app_client_id`` alone fetches ``digest``
+    for ``ttl`` (at most an hour). Mint it only after an allowed decision and
+    `grant_media`: the URL is honoured only while the grant stands."""
+    ttl = min(ttl, MAX_URL_TTL)
+    expires = int((hub.clock.now() + ttl).timestamp())
+    signature = media_url_signature(_url_key(hub), digest, app_client_id, expires)
+    query = urlencode({"app": app_client_id, "exp": expires, "sig": signature})
+    return f"{hub.settings.issuer}/media/{digest}?{query}"
+
+
+def media_for_owner(hub: Hub, identity_id: str, digest: str) -> MediaBlob:
+    with hub.unit_of_work() as uow:
+        row = uow.media.owned_by(identity_id, digest) if DIGEST.match(digest) else None
+        return _blob(row)
+
+
+def media_for_app(hub: Hub, app: MemberApp, digest: str) -> MediaBlob:
+    """For an app authenticated with its client credentials: the blob if granted."""
+    with hub.unit_of_work() as uow:
+        row = uow.media.granted_to(app.id, digest) if DIGEST.match(digest) else None
+        return _blob(row)
+
+
+def media_by_signed_url(hub: Hub, digest: str, app_client_id: str, expires: int,
+                        signature: str) -> tuple[MediaBlob, int]:
+    """The blob a signed URL names, and the seconds it stays valid."""
+    valid = DIGEST.match(digest) is not None and valid_media_url_signature(
+        _url_key(hub), digest, app_client_id, expires, signature)
+    remaining = expires - int(hub.clock.now().timestamp())
+    if not valid:
+        raise MediaLinkRefused("This media link was not made by this hub for this app.")
+    if remaining <= 0:
+        raise MediaLinkRefused("This media link expired: ask for a new one.")
+    with hub.unit_of_work() as uow:
+        app = uow.member_apps.by_client_id(app_client_id)
+        row = uow.media.granted_to(app.id, digest) if app is not None else None
+        return _blob(row), remaining
+
+
+def _blob(row: MediaBlobRow | None) -> MediaBlob:
+    if row is None:
+        raise NotFound(NO_SUCH_MEDIA)
+    return MediaBlob(digest=row.digest, media_type=row.media_type, content=row.content)
+
+
+def _url_key(hub: Hub) -> bytes:
+    key = hub.memo.get("media-url-key")
+    if key is None:
+        key = hub.memo["media-url-key"] = hub.secret_box.subkey(PURPOSE)
+    assert isinstance(key, bytes)
+    return key

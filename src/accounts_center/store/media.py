@@ -1,0 +1,98 @@
+"""Repository of media: content-addressed blobs, their owners and the apps granted them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from accounts_center.store.base import table_of
+from accounts_center.store.media_models import MediaBlobRow, MediaGrantRow, MediaOwnershipRow
+
+_BLOBS = table_of(MediaBlobRow)
+_GRANTS = table_of(MediaGrantRow)
+
+
+class Media:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _insert(self):
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        return pg_insert if postgres else sqlite_insert
+
+    def put_blob(self, digest: str, media_type: str, content: bytes, now: datetime) -> None:
+        """Stores the bytes unless a blob of that digest exists: a digest names its
+        content, so the one already stored is the same (and two processes storing the
+        same upload at once both succeed). An existing blob is only touched
+        (``created_at``), which locks it and keeps the pruner of unowned blobs off it
+        until this transaction's owner row is there."""
+        insert = self._insert()(_BLOBS).values(
+            digest=digest, media_type=media_type, size=len(content), content=content,
+            created_at=now)
+        self._session.execute(insert.on_conflict_do_update(
+            index_elements=["digest"], set_={"created_at": insert.excluded.created_at}))
+
+    def blob(self, digest: str) -> MediaBlobRow | None:
+        return self._session.get(MediaBlobRow, digest)
+
+    def blob_count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(MediaBlobRow)) or 0
+
+    def own(self, identity_id: str, purpose: str, rendition: int, digest: str,
+            now: datetime) -> None:
+        self._session.merge(MediaOwnershipRow(identity_id=identity_id, purpose=purpose,
+                                              rendition=rendition, digest=digest,
+                                              created_at=now))
+        self._session.flush()
+
+    def disown(self, identity_id: str, purpose: str) -> None:
+        """The person no longer holds anything for ``purpose`` (e.g. a new profile photo
+        replaces every rendition of the old one)."""
+        self._session.execute(delete(MediaOwnershipRow).where(
+            MediaOwnershipRow.identity_id == identity_id,
+            MediaOwnershipRow.purpose == purpose))
+
+    def owned(self, identity_id: str, purpose: str) -> Sequence[MediaOwnershipRow]:
+        return self._session.scalars(select(MediaOwnershipRow).where(
+            MediaOwnershipRow.identity_id == identity_id,
+            MediaOwnershipRow.purpose == purpose).order_by(MediaOwnershipRow.rendition)).all()
+
+    def owners(self, digest: str) -> Sequence[str]:
+        return self._session.scalars(select(MediaOwnershipRow.identity_id).where(
+            MediaOwnershipRow.digest == digest).distinct()).all()
+
+    def owned_by(self, identity_id: str, digest: str) -> MediaBlobRow | None:
+        """The blob if the person owns it; None whether it is someone else's or none."""
+        return self._session.scalars(select(MediaBlobRow).where(
+            MediaBlobRow.digest == digest,
+            exists().where(MediaOwnershipRow.digest == digest,
+                           MediaOwnershipRow.identity_id == identity_id))).first()
+
+    def delete_unowned_put_before(self, cutoff: datetime) -> int:
+        """Deletes blobs nobody owns that were last put before ``cutoff``."""
+        result = self._session.execute(delete(MediaBlobRow).where(
+            MediaBlobRow.created_at < cutoff,
+            ~exists().where(MediaOwnershipRow.digest == MediaBlobRow.digest)))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def grant(self, identity_id: str, app_id: str, digest: str) -> None:
+        statement = self._insert()(_GRANTS).values(
+            identity_id=identity_id, app_id=app_id, digest=digest).on_conflict_do_nothing(
+            index_elements=["identity_id", "app_id", "digest"])
+        self._session.execute(statement)
+
+    def revoke(self, identity_id: str, app_id: str) -> None:
+        self._session.execute(delete(MediaGrantRow).where(
+            MediaGrantRow.identity_id == identity_id, MediaGrantRow.app_id == app_id))
+
+    def granted_to(self, app_id: str, digest: str) -> MediaBlobRow | None:
+        """The blob if some person granted it to the app; None otherwise."""
+        return self._session.scalars(select(MediaBlobRow).where(
+            MediaBlobRow.digest == digest,
+            exists().where(MediaGrantRow.digest == digest,
+                           MediaGrantRow.app_id == app_id))).first()
