@@ -13,7 +13,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from accounts_center.domain.avatar import DEFAULT_AVATAR
+from accounts_center.domain.origin import RequestOrigin
 from accounts_center.services import profile_photos
+from accounts_center.services.links import list_links, unlink_account
 from accounts_center.services.member_apps import register_app
 from accounts_center.services.profiles import set_profile_avatar, set_profile_photo
 from accounts_center.store.outbox_models import OutboxEventRow
@@ -89,3 +91,22 @@ def test_an_app_written_photo_naming_media_the_person_does_not_own_grants_nothin
     set_profile_photo(hub, person_of(hub), "a" * 64)
     [event] = sent_to(hub, album)
     assert event["value"] == "a" * 64 and event["media_url"] is None
+
+
+@pytest.mark.parametrize("by", ["person", "app"])
+def test_unlinking_stops_a_signed_url_minted_before_it(hub, album, visitor, by):
+    visitor.sign_up()
+    link_with_sync(album, visitor, "album-ada", ["photo"])
+    identity_id = person_of(hub)
+    photo = profile_photos.set_profile_photo(hub, identity_id, jpeg_with_gps())
+    set_profile_photo(hub, identity_id, photo.medium)
+    url = sent_to(hub, album)[0]["media_url"]
+    assert fetch(album.client, url).status_code == 200
+    if by == "app":
+        assert album.client.delete("/v1/app/links/album-ada",
+                                   auth=album.auth).status_code == 204
+    else:
+        [view] = list_links(hub, identity_id)
+        unlink_account(hub, identity_id, view.id, RequestOrigin("203.0.113.5", "Firefox"))
+    assert fetch(album.client, url).status_code == 404
+    assert album.client.get(f"/media/{photo.medium}", auth=album.auth).status_code == 404
