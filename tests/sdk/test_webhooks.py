@@ -137,6 +137,8 @@ def test_profile_updated_arrives_typed_with_its_field_and_value():
     event = WebhookReceiver(secret).receive(*delivery(
         secret, "profile.updated", {"sub": "s", "app_user_id": "u", "field": "avatar",
                                     "value": {"hair": "short"},
+                                    "media_url": "https://hub.example/media/x?sig=y",
                                     "updated_at": "2026-11-27T12:00:00+00:00"}))
     assert isinstance(event, ProfileUpdated)
     assert (event.field, event.value) == ("avatar", {"hair": "short"})
+    assert event.media_url == "https://hub.example/media/x?sig=y"

@@ -22,7 +22,8 @@ def test_the_person_saves_their_profile_and_sees_it_in_history(client):
     again = client.get(saved.headers["location"])
     assert 'value="Ada"' in again.text and "Your profile is saved." in again.text
     assert "Display name" in again.text and "(empty) → Ada" in again.text
-    assert "Coming soon: add a profile photo" in again.text
+    assert "You have no profile photo." in again.text
+    assert 'id="avatar-editor"' in again.text and 'formaction="/profile/avatar"' in again.text
 
 
 def test_bad_values_are_shown_next_to_their_fields_and_kept(client):

@@ -108,10 +108,13 @@ class ProfileUpdated(Event):
     """A profile field the person keeps in sync with your app changed, or the person
     just turned its sync on: ``field`` is ``name``, ``photo`` or ``avatar``; ``value``
     the display name, the photo's reference or the avatar's spec (``None``: removed);
+    ``media_url`` for a photo or an avatar, a URL signed for your app alone (valid an
+    hour) of the photo's 256 px JPEG or the avatar's 256 px PNG, else ``None``;
     ``updated_at`` when the hub took the value."""
 
     field: str
     value: Any
+    media_url: str | None
     updated_at: str
 
 
@@ -169,7 +172,7 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "consent.updated": (ConsentUpdated, ("purpose", "granted")),
     "age.reconciled": (AgeReconciled, ("age_band",)),
     "data.erasure_requested": (DataErasureRequested, ("categories",)),
-    "profile.updated": (ProfileUpdated, ("field", "value", "updated_at")),
+    "profile.updated": (ProfileUpdated, ("field", "value", "media_url", "updated_at")),
 }
 
 

@@ -84,7 +84,7 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
               "to forget what {about} shared, which you erased"),
     # One field per event: name, photo and avatar are three categories, each decided on
     # its own, and each synced (or not) per link on its own.
-    EventSpec(EventType.PROFILE_UPDATED, ("field", "value", "updated_at"),
+    EventSpec(EventType.PROFILE_UPDATED, ("field", "value", "media_url", "updated_at"),
               SharingRule.FIELD_CATEGORY, Purpose.CROSS_APP_FEATURES, None,
               "your profile", "your profile"),
 )}

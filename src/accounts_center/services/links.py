@@ -26,6 +26,7 @@ from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
 from accounts_center.services.data_flows import push_in
 from accounts_center.services.ledger import append_entry
+from accounts_center.services.media import revoke_media_grants
 from accounts_center.services.member_apps import member_app_view
 from accounts_center.services.profiles import syncable_field, turn_sync
 from accounts_center.services.security_log import record_security_event
@@ -200,6 +201,8 @@ def _remove(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, origin: RequestOr
     uow.session.flush()
     uow.oauth.revoke_where(now, link_id=link.id)
     uow.profiles.stop_sync(link.id, now)  # no profile.updated reaches it from now on
+    # Nor any of the person's media: its grants go, and with them every signed URL.
+    revoke_media_grants(uow, link.identity_id, link.app_id)
     app = uow.member_apps.by_id(link.app_id)
     name = app.name if app else "app"
     record_security_event(uow, link.identity_id, SecurityEventKind.ACCOUNT_UNLINKED, origin,

@@ -9,13 +9,15 @@ The photo and avatar features set their fields with `set_profile_photo` and
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from accounts_center.domain.avatar import parse_avatar_spec
 from accounts_center.domain.categories import Purpose
 from accounts_center.domain.errors import (
     InvalidInput,
@@ -38,7 +40,13 @@ from accounts_center.domain.profile import (
     merge,
 )
 from accounts_center.hub import Hub
+from accounts_center.services.avatar_render import (
+    AvatarRenderCache,
+    InProcessRenderCache,
+    render_avatar,
+)
 from accounts_center.services.ledger import append_entry
+from accounts_center.services.media import DIGEST, grant_media, put_media, signed_media_url
 from accounts_center.services.member_apps import MemberApp
 from accounts_center.services.sharing import (
     Party,
@@ -58,6 +66,11 @@ _COLUMN = {ProfileField.NAME: "display_name", ProfileField.HANDLE: "handle",
            ProfileField.AVATAR: "avatar"}
 
 _LABEL_OF = {field.value: label for field, label in LABELS.items()}
+# An app is sent a signed URL for the photo or the avatar's PNG, valid this long: to fetch
+# it now (a later fetch uses its client credentials while the grant stands).
+MEDIA_URL_TTL = timedelta(hours=1)
+AVATAR_PNG = "avatar"
+AVATAR_PNG_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -223,10 +236,51 @@ def _tell_synced_apps(uow: UnitOfWork, hub: Hub, identity_id: str, field: Profil
 def _send_field(uow: UnitOfWork, hub: Hub, receiver: Party, identity_id: str,
                 field: ProfileField, value: Any, updated_at: datetime | None,
                 now: datetime) -> None:
-    send_event(uow, hub, EventType.PROFILE_UPDATED, receiver, identity_id, concerns=None,
-               data={"field": field.value, "value": value,
-                     "updated_at": updated_at.isoformat() if updated_at else None},
-               now=now, categories=(CATEGORY_OF[field].value,))
+    digest = _media_digest(uow, hub, identity_id, field, value, now)
+    # Minted before the decision (a signature, nothing stored); honoured only once the
+    # grant below stands, which it does only if the gate allowed the event.
+    url = signed_media_url(hub, digest, receiver.client_id, MEDIA_URL_TTL) if digest else None
+    decision = send_event(
+        uow, hub, EventType.PROFILE_UPDATED, receiver, identity_id, concerns=None,
+        data={"field": field.value, "value": value, "media_url": url,
+              "updated_at": updated_at.isoformat() if updated_at else None},
+        now=now, categories=(CATEGORY_OF[field].value,))
+    if decision.allowed and digest:
+        grant_media(uow, digest, receiver.app_id)
+
+
+def _media_digest(uow: UnitOfWork, hub: Hub, identity_id: str, field: ProfileField,
+                  value: Any, now: datetime) -> str | None:
+    """The media an app is sent with a field's value: the photo's own digest; for an
+    avatar, its 256 px PNG (rendered once, kept in the media store as the person's)."""
+    if value is None:
+        return None
+    if field is ProfileField.PHOTO:
+        # Only media the person owns: a value an app wrote may name anything.
+        digest = str(value)
+        return digest if DIGEST.match(digest) and uow.media.owned_by(
+            identity_id, digest) is not None else None
+    if field is not ProfileField.AVATAR:
+        return None
+    try:
+        spec = parse_avatar_spec(value)
+    except InvalidInput:
+        return None
+    held = {row.rendition: row.digest for row in uow.media.owned(identity_id, AVATAR_PNG)}
+    made = render_avatar(spec, _render_cache(hub), format="png", size=AVATAR_PNG_SIZE)
+    if held.get(AVATAR_PNG_SIZE) == hashlib.sha256(made.content).hexdigest():
+        return held[AVATAR_PNG_SIZE]
+    uow.media.disown(identity_id, AVATAR_PNG)
+    return put_media(uow, identity_id, made.content, made.media_type, AVATAR_PNG,
+                     AVATAR_PNG_SIZE, now)
+
+
+def _render_cache(hub: Hub) -> AvatarRenderCache:
+    cache = hub.memo.get("avatar-renders")
+    if cache is None:
+        cache = hub.memo["avatar-renders"] = InProcessRenderCache()
+    assert isinstance(cache, InProcessRenderCache)
+    return cache
 
 
 # --- sync switches -----------------------------------------------------------------------
@@ -352,6 +406,13 @@ def read_profile_for_app(hub: Hub, app: MemberApp, app_user_id: str) -> AppProfi
                         given if decision.allowed else None)
             if decision.allowed:
                 values.update(given)
+                for field in fields:
+                    digest = _media_digest(uow, hub, link.identity_id, field,
+                                           given[field.value], now)
+                    if digest:
+                        grant_media(uow, digest, app.id)
+                        values[f"{field.value}_url"] = signed_media_url(
+                            hub, digest, app.client_id, MEDIA_URL_TTL)
             else:
                 withheld.update({f.value: decision.reason.value for f in fields})
         uow.commit()

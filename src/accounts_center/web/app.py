@@ -23,6 +23,7 @@ from accounts_center.web.console import (
     security_pages,
 )
 from accounts_center.web.console.guards import LoginRequired, answer_login_required
+from accounts_center.web.console.profile_pages import MULTIPART_OVERHEAD, PHOTO_UPLOAD_PATH
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.input_guard import refuse_hostile_input
 from accounts_center.web.media_routes import router as media_router
@@ -70,6 +71,10 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(avatar_pages.router)
     app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes)
+    # The photo upload alone may carry an image up to the media limit (plus the multipart
+    # envelope); the service refuses a file over the media limit itself, readably.
+    app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes, per_path={
+        PHOTO_UPLOAD_PATH: max(hub.settings.max_body_bytes,
+                               hub.settings.media_max_upload_bytes + MULTIPART_OVERHEAD)})
     app.add_middleware(SecurityHeaders, hsts=hub.settings.cookies_secure)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
@@ -66,24 +67,28 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Refuses bodies over ``max_bytes`` with a 413 problem, declared or streamed."""
+    """Refuses bodies over ``max_bytes`` with a 413 problem, declared or streamed. A path
+    in ``per_path`` (exact match, e.g. the photo upload) has its own limit instead."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int,
+                 per_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_bytes
+                too_big = int(declared) > limit
             except ValueError:
                 too_big = True
             if too_big:
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 return
         seen = 0
 
@@ -92,21 +97,22 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     # Raised into the handler reading the body; the error handlers turn it
                     # into a 413 problem (FastAPI re-raises HTTPException from body parsing).
-                    raise HTTPException(413, self._detail())
+                    raise HTTPException(413, self._detail(limit))
             return message
 
         await self.app(scope, counting_receive, send)
 
-    def _detail(self) -> str:
-        return f"The request body is larger than {self.max_bytes} bytes."
+    @staticmethod
+    def _detail(limit: int) -> str:
+        return f"The request body is larger than {limit} bytes."
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps({
             "type": "about:blank", "title": "Request too large", "status": 413,
-            "detail": self._detail()}).encode()
+            "detail": self._detail(limit)}).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/problem+json"),
             (b"content-length", str(len(body)).encode())]})

@@ -75,4 +75,26 @@
         "or download them as a file.";
     });
   });
+
+  // The profile photo's picker: a small preview of the chosen file before it is sent.
+  // A data: URL, because the policy allows data: images but not blob: ones.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+    var preview = input.dataset.preview && document.getElementById(input.dataset.preview);
+    if (!preview) return;
+    var file = input.files && input.files[0];
+    if (!file || !/^image\//.test(file.type) || typeof FileReader === "undefined") {
+      preview.hidden = true;
+      return;
+    }
+    // A format the browser cannot show (HEIC in most): no preview, the upload still works.
+    preview.onerror = function () { preview.hidden = true; };
+    var reader = new FileReader();
+    reader.onload = function () {
+      preview.src = String(reader.result);
+      preview.hidden = false;
+    };
+    reader.readAsDataURL(file);
+  });
 }());
