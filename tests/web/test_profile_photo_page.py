@@ -34,6 +34,8 @@ def test_an_uploaded_photo_becomes_the_profile_photo_without_exif(hub, person):
     shown = person.get(answer.headers["location"])
     assert f'src="/media/{digest}"' in shown.text
     assert "Your profile photo is saved." in shown.text
+    history = shown.text.split('id="history-heading"', 1)[1]
+    assert "added" in history and digest not in history  # said in words, not as a digest
     served = person.get(f"/media/{digest}")
     assert served.status_code == 200
     image = Image.open(io.BytesIO(served.content))
@@ -85,7 +87,9 @@ def test_remove_photo(hub, person):
     removed = person.post("/profile/photo/remove", data={"csrf_token": csrf_from(page.text)})
     assert removed.status_code == 303
     assert read_profile(hub, person_id(hub)).photo is None
-    assert "You have no profile photo." in person.get("/profile").text
+    after = person.get("/profile").text
+    assert "You have no profile photo." in after
+    assert "removed" in after.split('id="history-heading"', 1)[1]
 
 
 async def _echo(scope, receive, send):
