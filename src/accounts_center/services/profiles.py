@@ -288,7 +288,10 @@ def sync_switches(hub: Hub, identity_id: str) -> list[SyncSwitches]:
     """One row per linked app, a switch per syncable field."""
     with hub.unit_of_work() as uow:
         rows = []
-        for linked in linked_parties(uow, identity_id):
+        parties = linked_parties(uow, identity_id)
+        # Oldest link first; apps linked in the same instant by name, on every engine.
+        for linked in sorted(parties, key=lambda p: (p.link.linked_at if p.link else 0,
+                                                      p.name)):
             assert linked.link is not None
             on = uow.profiles.synced_fields(linked.link.id)
             rows.append(SyncSwitches(linked.link.id, linked.name, linked.link.handle,
