@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from accounts_center.services.ledger import verify_ledger
 from accounts_center.services.profiles import edit_profile
 from accounts_center.store.outbox_models import OutboxEventRow
 from accounts_center.store.privacy_models import LedgerEntryRow
@@ -79,6 +80,25 @@ def test_unknown_and_unlinked_users_get_the_same_404(hub, chat, visitor):
                                json={"name": "X"})
     assert unknown.status_code == unlinked.status_code == 404
     assert unknown.json()["type"] == unlinked.json()["type"]
+
+
+def test_an_app_still_asking_after_removal_is_refused_and_shown_to_the_person(
+        hub, chat, visitor):
+    visitor.sign_up()
+    link_with_sync(chat, visitor, "chat-ada", ["name"])
+    assert chat.client.delete("/v1/app/links/chat-ada", auth=chat.auth).status_code == 204
+    read = chat.client.get("/v1/app/users/chat-ada/profile", auth=chat.auth)
+    write = chat.client.put("/v1/app/users/chat-ada/profile", auth=chat.auth,
+                            json={"name": "X"})
+    assert read.status_code == write.status_code == 404
+    with hub.unit_of_work() as uow:
+        bodies = [row.body for row in uow.session.scalars(
+            select(LedgerEntryRow).order_by(LedgerEntryRow.seq))]
+    refused = [(b["direction"], b["app"], b["category"], b["reason"])
+               for b in bodies if b.get("direction") and not b["allowed"]]
+    assert refused == [("read", "Chat", "account_details", "link-not-active"),
+                       ("push", "Chat", "account_details", "link-not-active")]
+    assert verify_ledger(hub, person_of(hub)).ok
 
 
 def test_without_credentials_it_is_401(chat):

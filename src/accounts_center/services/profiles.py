@@ -347,12 +347,24 @@ def turn_sync(uow: UnitOfWork, hub: Hub, link: LinkedAccountRow, field: ProfileF
 
 
 # --- member apps --------------------------------------------------------------------------
-def _active_link(uow: UnitOfWork, app: MemberApp, app_user_id: str) -> LinkedAccountRow:
+def _active_link(uow: UnitOfWork, hub: Hub, app: MemberApp, app_user_id: str,
+                 direction: str, now: datetime) -> LinkedAccountRow:
+    """The user's active link. An app still asking once the person removed the link gets
+    the same 404 as for a user never linked, and the person's ledger shows it asking
+    (refused: link-not-active), as with the data API."""
     link = uow.links.active_for_app_user(app.id, app_user_id)
-    if link is None:
-        # The same answer as the data API for a user never linked or unlinked.
-        raise UnknownAppUser("This app has no linked account with that user id.")
-    return link
+    if link is not None:
+        return link
+    removed = uow.links.latest_removed_for_app_user(app.id, app_user_id)
+    if removed is not None:
+        flow = Flow(*((HUB, app.id) if direction == "read" else (app.id, HUB)),
+                    removed.identity_id, CATEGORY_OF[ProfileField.NAME].value,
+                    Purpose.CROSS_APP_FEATURES.value)
+        asker = party(app, removed)
+        record_flow(uow, hub, flow, asker, decide_flow(uow, flow, asker), direction, now,
+                    None)
+        uow.commit()
+    raise UnknownAppUser("This app has no linked account with that user id.")
 
 
 def app_update_profile(hub: Hub, app: MemberApp, app_user_id: str,
@@ -365,7 +377,7 @@ def app_update_profile(hub: Hub, app: MemberApp, app_user_id: str,
         check_changes(changes)  # raises, naming each unknown field
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
-        link = _active_link(uow, app, app_user_id)
+        link = _active_link(uow, hub, app, app_user_id, "push", now)
         synced = frozenset(ProfileField(f) for f in uow.profiles.synced_fields(link.id))
         refused = sorted(name for name in changes if ProfileField(name) not in synced)
         if refused:
@@ -393,7 +405,7 @@ def read_profile_for_app(hub: Hub, app: MemberApp, app_user_id: str) -> AppProfi
     among them, each ledgered; a refused category's fields are withheld, saying why."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
-        link = _active_link(uow, app, app_user_id)
+        link = _active_link(uow, hub, app, app_user_id, "read", now)
         synced = [f for f in SYNCABLE if f.value in uow.profiles.synced_fields(link.id)]
         row = uow.profiles.get(link.identity_id)
         reader = party(app, link)
