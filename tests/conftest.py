@@ -10,6 +10,11 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+# pytest-xdist's workers inherit COLUMNS=80 and LINES=24; the CLI's Rich consoles, made at
+# import, would keep that width for good, whatever width a test then asks for.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 import pytest
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from accounts_center.clock import SystemClock
 from accounts_center.delivery.notifications import PostgresListener
 from accounts_center.hub import build_hub
+from accounts_center.store.outbox import NOTIFY_CHANNEL_SQL
 from accounts_center.store.outbox_models import OutboxEventRow
+from tests.conftest import POSTGRES_URL, with_search_path
 from tests.delivery.support import an_app, statuses, wait_for, worker_running, write_events
 from tests.support import cheap_settings
 
@@ -52,6 +55,38 @@ def test_postgres_notifies_listeners_on_commit_only(database_url):
     finally:
         listener.stop()
         hub.close()
+
+
+def test_a_hub_in_another_schema_of_the_same_database_wakes_no_one_here(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    hub = build_hub(cheap_settings(database_url), clock=SystemClock())
+    other_schema = f"ac_other_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    woken = threading.Event()
+    listener = PostgresListener(hub.engine, woken.set).start()
+
+    def announce_in(url: str) -> None:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(f"SELECT pg_notify({NOTIFY_CHANNEL_SQL}, NULL)"))
+        engine.dispose()
+
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{other_schema}"'))
+        assert listener.listening.wait(10)
+        woken.clear()
+        announce_in(with_search_path(POSTGRES_URL, other_schema))
+        assert not woken.wait(1.5)
+        announce_in(database_url)
+        assert woken.wait(10)
+    finally:
+        listener.stop()
+        hub.close()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{other_schema}" CASCADE'))
+        admin.dispose()
 
 
 def test_a_worker_rides_out_losing_its_database_connections(database_url):

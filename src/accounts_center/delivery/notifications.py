@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from accounts_center.store.outbox import NOTIFY_CHANNEL
+from accounts_center.store.outbox import NOTIFY_CHANNEL_SQL
 
 log = logging.getLogger("accounts_center.delivery")
 RECONNECT_SECONDS = 2.0
@@ -41,7 +41,10 @@ class PostgresListener:
                 try:
                     connection = pooled.driver_connection
                     connection.autocommit = True  # type: ignore[union-attr]
-                    connection.execute(f"LISTEN {NOTIFY_CHANNEL}")  # type: ignore[union-attr]
+                    channel = connection.execute(  # type: ignore[union-attr]
+                        f"SELECT {NOTIFY_CHANNEL_SQL}").fetchone()[0]
+                    quoted = '"' + channel.replace('"', '""') + '"'
+                    connection.execute(f"LISTEN {quoted}")  # type: ignore[union-attr]
                     self.listening.set()
                     self._wake()  # anything committed while we were not listening
                     while not self._stopping.is_set():

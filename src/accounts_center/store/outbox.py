@@ -37,7 +37,10 @@ from accounts_center.store.outbox_models import (
     OutboxEventRow,
 )
 
-NOTIFY_CHANNEL = "accounts_center_outbox"
+# One channel per schema: hubs sharing a PostgreSQL database in different schemas (or
+# test runs side by side) wake only their own workers. Computed by the server the same
+# way for NOTIFY and LISTEN, kept under PostgreSQL's 63-byte identifier limit.
+NOTIFY_CHANNEL_SQL = "'ac_outbox.' || left(current_schema(), 40)"
 
 _EVENTS = table_of(OutboxEventRow)
 _EARLIER = _EVENTS.alias("earlier")
@@ -188,7 +191,7 @@ class Outbox:
         commit), the in-process wake-up after ``commit``. Returns whether on PostgreSQL."""
         postgres = self._session.get_bind().dialect.name == "postgresql"
         if postgres and not self.wrote:
-            self._session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            self._session.execute(text(f"SELECT pg_notify({NOTIFY_CHANNEL_SQL}, NULL)"))
         self.wrote = True
         return postgres
 
