@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.browser.conftest import PASSWORD
 
 # The screenshots in docs/screenshots are these tests': refresh them with
-#   STORY_SCREENSHOTS=docs/screenshots ./scripts/test tests/browser/test_story.py
+#   STORY_SCREENSHOTS=docs/screenshots ./scripts/test tests/browser/test_story.py \
+#       tests/browser/test_profile_sync.py
 # Otherwise they go to a temporary folder, and a test run leaves the checkout as it was.
 SCREENSHOTS = Path(os.environ.get("STORY_SCREENSHOTS") or tempfile.mkdtemp(prefix="story-"))
 PHONE = 390
