@@ -16,6 +16,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
+from tests.demo_family import Family, running_family
 from tests.live_hub import running_hub
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -42,6 +43,14 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real hub (`accounts-center serve`) on a free local port; yields its base URL."""
     with running_hub(tmp_path_factory.mktemp("live-hub")) as hub:
         yield hub.base_url
+
+
+@pytest.fixture(scope="session")
+def family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Family]:
+    """The demo family (the hub, Chat, Pics and Social) running once for every browser test
+    that walks through the apps; each test uses people of its own."""
+    with running_family(tmp_path_factory.mktemp("family")) as running:
+        yield running
 
 
 @dataclass

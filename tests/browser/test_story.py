@@ -3,7 +3,9 @@ features extend.
 
 Ada signs up in Chat, Pics and Social and adds all three to Accounts Center from the apps;
 signs out of Chat and back in with "Continue with Accounts Center"; she and Bo exchange
-end-to-end encrypted Chat messages; she turns off signing in to Pics in the hub, and Pics's
+end-to-end encrypted Chat messages; she keeps her avatar in sync with Chat and Pics, not
+Social, changes it once in the hub, and Chat and Pics (Bo's Chat too) show the new one
+while Social keeps its default picture; she turns off signing in to Pics in the hub, and Pics's
 button explains; she removes Social in the hub, and Social keeps working while its calls to
 the hub are refused; "Your information" shows the flows and the ledger verifies. Last, no
 message text is in the hub's or Chat's database: Chat holds ciphertext only.
@@ -12,83 +14,35 @@ message text is in the hub's or Chat's database: Chat holds ciphertext only.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import sqlite3
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.browser.conftest import PASSWORD
-from tests.demo_family import Family, running_family
+from playwright.sync_api import Browser, expect
+from tests.browser.family_steps import (
+    APP_PASSWORD,
+    DEFAULT_PICTURE,
+    PHONE,
+    WIDE,
+    add_to_accounts_center,
+    my_picture,
+    new_person,
+    served_digest,
+    shoot,
+    sign_out,
+    sign_up,
+    wait_for_new_picture,
+)
+from tests.demo_family import Family
 
 pytestmark = pytest.mark.browser
 
-# The screenshots in docs/screenshots are this test's: refresh them with
-#   STORY_SCREENSHOTS=docs/screenshots ./scripts/test tests/browser/test_story.py
-# Otherwise they go to a temporary folder, and a test run leaves the checkout as it was.
-SCREENSHOTS = Path(os.environ.get("STORY_SCREENSHOTS") or tempfile.mkdtemp(prefix="story-"))
-PHONE = 390
-WIDE = 1280
-APP_PASSWORD = "app password 42"
 TAG = uuid.uuid4().hex[:8]
 SECRET = uuid.uuid4().hex  # in the messages only
 MESSAGES = (f"Lunch at noon? {SECRET}", f"Yes, see you there {SECRET}")
-
-
-@pytest.fixture(scope="module")
-def family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Family]:
-    with running_family(tmp_path_factory.mktemp("story")) as running:
-        yield running
-
-
-def new_person(browser: Browser) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": WIDE, "height": 900})
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
-
-
-def shoot(page: Page, name: str, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 900 if width > PHONE else 844})
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
-    page.set_viewport_size({"width": WIDE, "height": 900})
-
-
-def sign_up(page: Page, app_url: str, login: str, name: str) -> None:
-    page.goto(app_url + "/signup")
-    page.locator("#login").fill(login)
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Password").fill(APP_PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def add_to_accounts_center(page: Page, app_url: str, app: str, hub_email: str | None) -> None:
-    """From the app's settings; signs up at the hub on the way when given an email."""
-    page.goto(app_url + "/settings")
-    page.get_by_role("button", name="Add to Accounts Center").click()
-    if hub_email is not None:
-        page.get_by_role("link", name="Create a login").click()
-        page.get_by_label("Email address or phone number").fill(hub_email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Create login").click()
-    expect(page.get_by_role("heading", name=f"Add your {app} account to Accounts Center?")
-           ).to_be_visible()
-    page.get_by_role("button", name="Add account").click()
-    expect(page).to_have_url(f"{app_url}/settings?notice=added")
-    expect(page.get_by_role("status")).to_contain_text(
-        f"Your {app} account is added to Accounts Center.")
-    expect(page.locator("#hub-status")).to_contain_text("is added")
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name=re.compile("^Sign in to"))).to_be_visible()
 
 
 def text_everywhere(database: Path) -> list[str]:
@@ -156,6 +110,40 @@ def test_the_story(browser: Browser, family: Family) -> None:
     expect(ada.locator("#messages li.theirs")).to_have_text(re.compile(re.escape(MESSAGES[1])))
     shoot(ada, "chat-conversation", PHONE)
     shoot(ada, "chat-conversation", WIDE)
+
+    # Her avatar, kept in sync with Chat and Pics but not with Social. Until she changes it
+    # in the hub, every app shows its default picture.
+    default_src, default = my_picture(ada, social)
+    assert default_src == DEFAULT_PICTURE
+    assert my_picture(ada, chat)[1] == my_picture(ada, pics)[1] == default
+    ada.goto(family.hub + "/profile")
+    for app in ("Chat", "Pics"):
+        ada.get_by_role("switch", name=f"Keep your avatar in sync with {app}").click()
+        expect(ada.get_by_role("switch", name=f"Keep your avatar in sync with {app}")
+               ).to_have_attribute("aria-checked", "true")
+    expect(ada.get_by_role("switch", name="Keep your avatar in sync with Social")
+           ).to_have_attribute("aria-checked", "false")
+    ada.get_by_label("Eyes").select_option("wink")
+    expect(ada.get_by_role("status")).to_have_text("Changed eyes.")
+    ada.get_by_role("button", name="Save avatar").click()
+    expect(ada.get_by_role("status")).to_have_text("Your avatar is saved.")
+    shoot(ada, "hub-profile-sync", PHONE, scrolled_to="#profile-sync")
+    # Chat and Pics show the new avatar (the same image in both); Social its default.
+    chat_src, chat_avatar = wait_for_new_picture(ada, chat, default_src)
+    pics_src, pics_avatar = wait_for_new_picture(ada, pics, default_src)
+    assert chat_src.startswith("/people/") and pics_src.startswith("/people/")
+    assert chat_avatar == pics_avatar != default
+    ada.goto(pics + "/settings")
+    expect(ada.get_by_role("img", name="Your avatar from Accounts Center")).to_be_visible()
+    shoot(ada, "pics-settings-avatar-synced", PHONE, scrolled_to="#account-heading")
+    assert my_picture(ada, social) == (default_src, default)
+    shoot(ada, "social-avatar-not-synced", PHONE)
+    # Bo sees it beside her name in his Chat, served by Chat itself.
+    bo.goto(chat + "/")
+    beside_ada = bo.get_by_role("listitem").filter(has_text="Ada").locator("img.face")
+    assert served_digest(bo, chat + (beside_ada.get_attribute("src") or "")) == chat_avatar
+    shoot(bo, "chat-avatar-synced", PHONE)
+    shoot(bo, "chat-avatar-synced", WIDE)
 
     # Ada turns off signing in to Pics in the hub: Pics's button explains why not.
     ada.goto(family.hub + "/accounts")

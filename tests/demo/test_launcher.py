@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from accounts_center_demo.launcher import declares_the_same
 from tests.demo_family import running_family
 
 
@@ -84,3 +85,17 @@ def test_no_part_of_the_family_outlives_a_killed_launcher(tmp_path: Path) -> Non
         while [pid for pid in children if running(pid)] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not [pid for pid in children if running(pid)]
+
+
+def test_an_app_whose_capabilities_grew_is_registered_again(tmp_path: Path) -> None:
+    """A state directory from an older demo: the hub holds fewer `receives` than the app's
+    capabilities.json declares now, so the launcher registers the app afresh."""
+    declared = tmp_path / "capabilities.json"
+    declared.write_text(json.dumps({"sends": ["activity", "device"],
+                                    "receives": ["avatar", "account_details"]}))
+    held = {"sends": ["device", "activity"], "receives": ["account_details", "avatar"],
+            "crosspost": {"sources": [], "destinations": []}, "creations": False}
+    assert declares_the_same(json.dumps({"capabilities": held}), declared)
+    older = {**held, "receives": ["account_details"]}
+    assert not declares_the_same(json.dumps({"capabilities": older}), declared)
+    assert not declares_the_same("not json", declared)

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
+from accounts_center_demo.family.images import MAX_PHOTO_BYTES, sniff_image_type
 from accounts_center_demo.family.store import utcnow
-from accounts_center_demo.pics.images import MAX_PHOTO_BYTES, sniff_image_type
 from tests.demo.conftest import MakeClient, sign_up
 
 

@@ -59,3 +59,17 @@ def test_a_bad_part_is_refused_naming_it(hub, person):
 
 def test_no_csrf_no_save(person):
     assert person.post("/profile/avatar", data=DEFAULT_AVATAR.to_document()).status_code == 403
+
+
+def test_the_save_button_stays_after_a_change_on_the_profile_page(person):
+    """The profile page's editor swaps itself on each change (htmx GET /avatar/editor):
+    the answer still offers "Save avatar", posting to the profile; the editor's own page
+    (no `saveable`) offers none."""
+    changed = {**_other_spec().to_document(), "history": "[]"}
+    on_profile = person.get("/avatar/editor", params={**changed, "saveable": "1"},
+                            headers={"hx-request": "true"})
+    assert on_profile.status_code == 200
+    assert 'formaction="/profile/avatar"' in on_profile.text
+    assert 'name="saveable" value="1"' in on_profile.text
+    alone = person.get("/avatar/editor", params=changed, headers={"hx-request": "true"})
+    assert "Save avatar" not in alone.text

@@ -6,7 +6,8 @@
 Starts `accounts-center serve` (its database: ACCOUNTS_CENTER_DATABASE_URL, or
 ./accounts-center.db), waits for it, registers each app with the hub on first run
 (`accounts-center apps add … --json`; the credentials go to STATE_DIR/<app>.json, mode
-0600, and are reused later unless the hub no longer knows the app or its ports changed),
+0600, and are reused later unless the hub no longer knows the app, its ports changed or
+its capabilities.json declares what the hub does not hold),
 then starts each app as its own process and prints the four URLs. Ctrl-C (or SIGTERM)
 stops every process it started.
 """
@@ -83,17 +84,19 @@ def registered(state_dir: Path, slug: str, name: str, issuer: str, app_url: str,
         return subprocess.run([*hub, *args], env=env, capture_output=True, text=True,
                               timeout=60, check=False)
 
-    if (kept.get("redirect_uri") == redirect_uri and kept.get("issuer") == issuer
-            and cli("apps", "show", kept.get("client_id", "-")).returncode == 0):
-        return
+    capabilities = family_apps()[slug].capabilities_file
+    if kept.get("redirect_uri") == redirect_uri and kept.get("issuer") == issuer:
+        shown = cli("apps", "show", kept.get("client_id", "-"))
+        if shown.returncode == 0 and declares_the_same(shown.stdout, capabilities):
+            return
     command = ("apps", "add", name, "--redirect-uri", redirect_uri,
                "--webhook-url", f"{app_url}/accounts-center/webhooks",
                "--connect-url", f"{app_url}/settings",
-               "--capabilities", str(family_apps()[slug].capabilities_file), "--json")
+               "--capabilities", str(capabilities), "--json")
     added = cli(*command)
     if added.returncode != 0 and cli("apps", "show", name).returncode == 0:
-        # Known under other ports, or with credentials this launcher no longer has: the
-        # hub has no "update", so register it afresh.
+        # Known under other ports, with other capabilities, or with credentials this
+        # launcher no longer has: the hub has no "update", so register it afresh.
         cli("apps", "remove", name, "--yes")
         added = cli(*command)
     if added.returncode != 0:
@@ -105,6 +108,26 @@ def registered(state_dir: Path, slug: str, name: str, issuer: str, app_url: str,
         "client_secret": credentials["client_secret"],
         "webhook_secret": credentials["webhook_secret"]})
     print(f"Registered {name} with Accounts Center ({credentials['client_id']}).", flush=True)
+
+
+def declares_the_same(shown: str, capabilities: Path) -> bool:
+    """Whether the registration `apps show` printed holds what the app's capabilities
+    file declares now (a newer demo may receive more, e.g. the profile photo)."""
+    try:
+        held = json.loads(shown).get("capabilities")
+    except ValueError:
+        return False
+    wanted = json.loads(capabilities.read_text())
+    return isinstance(held, dict) and all(
+        _canonical(held.get(key)) == _canonical(value) for key, value in wanted.items())
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, list):
+        return sorted(str(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    return value
 
 
 def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:

@@ -30,6 +30,7 @@ from accounts_center_demo.family.pages import (
     content_security_policy,
     template_environment,
 )
+from accounts_center_demo.family.picture_routes import picture_router
 from accounts_center_demo.family.sessions import CsrfRejected
 from accounts_center_demo.family.store import Store
 from accounts_center_demo.family.visits import Family
@@ -85,6 +86,7 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
 
     app.include_router(auth_router(family))
     app.include_router(hub_router(family, list(capabilities.get("receives", []))))
+    app.include_router(picture_router(family))
     for router in routers(family):
         app.include_router(router)
 

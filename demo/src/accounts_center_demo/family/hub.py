@@ -4,16 +4,25 @@ Pushes (``device`` on sign-in, ``activity`` on posting) happen only for linked u
 after the answer is sent; a refusal or an unreachable hub never breaks the app: it is
 logged (status and problem type, never a secret or a field) and kept on the user's row for
 the settings page.
+
+A ``profile.updated`` event carries a photo or an avatar as a URL the hub signed for this
+app (valid an hour): ``fetch_picture`` downloads it at once, from the hub's own origin
+only, and keeps nothing of it but checked pixels.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy.orm import Session
 
 from accounts_center_demo.family.config import AppConfig
+from accounts_center_demo.family.images import NotAPhoto, checked_photo
 from accounts_center_demo.family.models import User
 from accounts_center_demo.family.store import Store, utcnow
 from accounts_center_sdk import (
@@ -26,6 +35,28 @@ from accounts_center_sdk import (
 
 # Everything a call to the hub may raise that the app handles; the SDK's base class.
 HUB_FAILURES: tuple[type[Exception], ...] = (AccountsCenterError,)
+# A 256 px photo or avatar is tens of kilobytes; anything near this is not one.
+MAX_PICTURE_BYTES = 2 * 1024 * 1024
+PICTURE_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class PictureUnavailable(Exception):
+    """A picture the hub sent could not be fetched or is not an image. ``transient``: the
+    hub could not be reached or failed, so the same URL may work a little later."""
+
+    def __init__(self, reason: str, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Picture:
+    media_type: str
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def describe_failure(error: Exception) -> str:
@@ -60,10 +91,44 @@ class HubConnection:
                            client_secret=credentials.client_secret,
                            redirect_uri=config.redirect_uri)
             if credentials else None)
+        # Not the SDK's client: a media URL needs no credentials, and must never get them.
+        self.media = httpx.Client(timeout=PICTURE_TIMEOUT, follow_redirects=False)
 
     @property
     def your_information_url(self) -> str | None:
         return f"{self.issuer}/your-information" if self.issuer else None
+
+    @property
+    def profile_url(self) -> str | None:
+        return f"{self.issuer}/profile" if self.issuer else None
+
+    def fetch_picture(self, url: str | None) -> Picture:
+        """The image at a media URL of this app's hub, re-encoded without metadata;
+        PictureUnavailable otherwise. Only the hub's own ``/media/`` addresses are
+        fetched: a URL from elsewhere would make this app fetch what an attacker names."""
+        if self.issuer is None or not url:
+            raise PictureUnavailable("no media URL")
+        hub, sent = urlsplit(self.issuer), urlsplit(url)
+        if ((sent.scheme, sent.netloc) != (hub.scheme, hub.netloc)
+                or not sent.path.startswith(hub.path.rstrip("/") + "/media/")):
+            raise PictureUnavailable("not a media URL of this app's Accounts Center")
+        try:
+            with self.media.stream("GET", url) as answer:
+                if answer.status_code != 200:
+                    raise PictureUnavailable(f"the hub answered {answer.status_code}",
+                                             transient=answer.status_code >= 500)
+                data = bytearray()
+                for chunk in answer.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_PICTURE_BYTES:
+                        raise PictureUnavailable("larger than a profile picture can be")
+        except httpx.HTTPError as error:
+            raise PictureUnavailable(type(error).__name__, transient=True) from error
+        try:
+            media_type, pixels = checked_photo(bytes(data))
+        except NotAPhoto as error:
+            raise PictureUnavailable("not an image") from error
+        return Picture(media_type, pixels)
 
     def push_device(self, user_id: int, user_agent: str, signed_in_with: str) -> None:
         self._push(user_id, "device", {"user_agent": short_user_agent(user_agent),
@@ -89,6 +154,7 @@ class HubConnection:
                         user.hub_linked = False  # the hub no longer has this link
 
     def close(self) -> None:
+        self.media.close()
         if self.client is not None:
             self.client.close()
 

@@ -1,6 +1,7 @@
 """The Accounts Center routes every app has: "Add to Accounts Center", "Continue with
 Accounts Center", the callback both come back to, the settings page, removal, and the
-webhook receiver. All hub traffic goes through the SDK (``family.hub``)."""
+webhook receiver (a link or removal, a synced profile field, an erasure). All hub traffic
+goes through the SDK (``family.hub``)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,31 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from accounts_center_demo.family.hub import HUB_FAILURES, describe_failure, note_refusal
+from accounts_center_demo.family.hub import (
+    HUB_FAILURES,
+    Picture,
+    PictureUnavailable,
+    describe_failure,
+    note_refusal,
+)
 from accounts_center_demo.family.models import AppliedWebhook, User
+from accounts_center_demo.family.profile_sync import (
+    apply_profile_update,
+    forget_erased,
+    wants_picture,
+)
 from accounts_center_demo.family.store import Store, utcnow
 from accounts_center_demo.family.visits import Family, Visit
 from accounts_center_sdk import (
     AccountLinked,
     AccountUnlinked,
     AuthorizationFailed,
+    DataErasureRequested,
     DuplicateWebhook,
     InvalidWebhook,
     Pending,
+    ProfileUpdated,
     SignedIn,
     UnknownAppUser,
     WebhookReceiver,
@@ -37,6 +50,9 @@ def sign_in_refused_message(app: str) -> str:
             f"may be turned off in your Accounts Center, or your {app} account isn't added "
             f"there. Sign in with your {app} password instead.")
 
+
+# Categories an app receives only as profile fields the person keeps in sync.
+SYNC_ONLY = frozenset({"profile_photo", "avatar"})
 
 NOTICES = {
     "added": "Your {app} account is added to Accounts Center.",
@@ -68,6 +84,7 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
     router = APIRouter()
     app_name = family.config.identity.name
     hub = family.hub
+    log = hub.log
     receiver = (WebhookReceiver(family.config.hub.webhook_secret,
                                 seen=DurableSeenIds(family.store))
                 if family.config.hub else None)
@@ -77,7 +94,8 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
         assert v.user is not None
         received: list[dict[str, Any]] = []
         if hub.client is not None and v.user.hub_ever_linked:
-            for category in receives:
+            # The photo and the avatar arrive by sync alone (shown under "Your account").
+            for category in [c for c in receives if c not in SYNC_ONLY]:
                 try:
                     items = hub.client.read(str(v.user.id), category)
                     received.append({"category": category, "entries": items, "refused": None})
@@ -89,7 +107,8 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                                      "refused": describe_failure(failure)})
         return v.render("settings.html", status=status, error=error, notice=notice,
                         received=received, hub_registered=hub.client is not None,
-                        your_information=hub.your_information_url)
+                        your_information=hub.your_information_url,
+                        hub_profile=hub.profile_url)
 
     @router.get("/settings")
     def settings(request: Request, notice: str = "") -> Response:
@@ -211,14 +230,28 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
             return Response(status_code=204)
         except InvalidWebhook:
             return Response(status_code=400)
+        picture: Picture | None = None
+        if isinstance(event, ProfileUpdated) and wants_picture(event):
+            # Fetched now, outside the transaction: the signed URL lasts an hour.
+            try:
+                picture = hub.fetch_picture(event.media_url)
+            except PictureUnavailable as failed:
+                log.warning("the %s of profile.updated %s was not fetched: %s", event.field,
+                            event.id, failed)
+                if failed.transient:
+                    return Response(status_code=503)  # the hub sends it again soon
         with family.store.session() as db:
-            if isinstance(event, AccountLinked | AccountUnlinked):
-                user = (db.scalar(select(User).where(User.id == int(event.app_user_id)))
-                        if event.app_user_id.isdigit() else None)
-                if user is not None:
+            user = (db.get(User, int(event.app_user_id))
+                    if event.app_user_id.isdigit() else None)
+            if user is not None:
+                if isinstance(event, AccountLinked | AccountUnlinked):
                     user.hub_linked = isinstance(event, AccountLinked)
                     if user.hub_linked:
                         user.hub_linked_at = user.hub_linked_at or utcnow()
+                elif isinstance(event, ProfileUpdated):
+                    apply_profile_update(db, user, event, picture, log)
+                elif isinstance(event, DataErasureRequested):
+                    forget_erased(db, user, event.categories)
             # Recorded in the transaction that applied it: applied exactly once.
             if db.get(AppliedWebhook, event.id) is None:
                 db.add(AppliedWebhook(webhook_id=event.id))

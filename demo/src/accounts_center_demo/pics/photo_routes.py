@@ -8,9 +8,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from accounts_center_demo.family.images import MAX_PHOTO_BYTES, NotAPhoto, checked_photo
 from accounts_center_demo.family.models import User
 from accounts_center_demo.family.visits import Family, Visit
-from accounts_center_demo.pics.images import MAX_PHOTO_BYTES, NotAPhoto, checked_photo
 from accounts_center_demo.pics.models import Photo
 
 MAX_CAPTION = 500

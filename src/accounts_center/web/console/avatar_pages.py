@@ -42,6 +42,10 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_person
 # needs nothing at all; opened as a document it can load and run nothing.
 SVG_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HISTORY_LIMIT = 10
+# Where the profile page's "Save avatar" posts (`profile_pages` serves it). The editor
+# sends `saveable=1` with each change, so the button survives its htmx swaps; the path
+# itself is never taken from the request.
+AVATAR_SAVE_PATH = "/profile/avatar"
 _system_random = random.SystemRandom()
 
 
@@ -96,7 +100,9 @@ def avatar_editor(request: Request) -> Response:
             if getattr(chosen, name) != getattr(shown, name)) + "."
     else:
         spec = chosen
-    context = editor_context(spec, history[-HISTORY_LIMIT:], status=status)
+    save_url = AVATAR_SAVE_PATH if sent.get("saveable") == "1" else None
+    context = editor_context(spec, history[-HISTORY_LIMIT:], save_url=save_url,
+                             status=status)
     if request.headers.get("hx-request") == "true":
         return render(request, "avatar_editor.html", context)
     return render(request, "avatar_editor_page.html", {"title": "Avatar", **context})

@@ -24,7 +24,7 @@ from accounts_center.services.profiles import (
     sync_switches,
 )
 from accounts_center.services.profiles import set_profile_photo as set_photo_digest
-from accounts_center.web.console.avatar_pages import editor_context
+from accounts_center.web.console.avatar_pages import AVATAR_SAVE_PATH, editor_context
 from accounts_center.web.console.forms import FormText, field_errors
 from accounts_center.web.console.guards import person_on, require_person
 from accounts_center.web.console.rendering import render
@@ -39,7 +39,6 @@ NOTICES = {"saved": "Your profile is saved.", "sync-on": "Sync turned on.",
            "photo-removed": "Your profile photo is removed.",
            "avatar": "Your avatar is saved."}
 PHOTO_UPLOAD_PATH = "/profile/photo"
-AVATAR_SAVE_PATH = "/profile/avatar"
 
 
 class NoFileChosen(InvalidInput):

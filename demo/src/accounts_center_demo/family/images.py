@@ -1,6 +1,7 @@
-"""Which uploads are photos: the file's first bytes decide, never its name or the type the
-browser claimed; and what of a photo is kept: its pixels, never its metadata (a phone's
-EXIF holds where and when it was taken, and with which device)."""
+"""Which files are images: the first bytes decide, never a name or a claimed type; and
+what of an image is kept: its pixels, never its metadata (a phone's EXIF holds where and
+when it was taken, and with which device). Pics's uploads and the pictures Accounts Center
+sends (a profile photo, an avatar) both pass through here."""
 
 from __future__ import annotations
 
