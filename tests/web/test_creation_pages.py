@@ -41,7 +41,7 @@ def test_the_page_is_linked_from_the_profile_and_the_navigation(person):
 
 def test_without_an_avatar_the_page_says_to_make_one_first(hub, person):
     page = person.get(PAGE)
-    assert 'id="no-avatar"' in page.text and 'action="/profile/creations/sticker"' not in page.text
+    assert 'id="no-avatar"' in page.text and 'action="/profile/creations/sticker' not in page.text
     refused = person.post("/profile/creations/sticker",
                           data={"expression": "happy", "csrf_token": token(person)})
     assert refused.status_code == 422
@@ -83,6 +83,7 @@ def test_a_refused_upload_is_said_next_to_the_file_picker(hub, person, content, 
     errors = re.search(r'id="file-errors".*?</ul>', answer.text, re.S)
     assert errors and words in errors.group(0)
     assert 'aria-invalid="true" aria-describedby="file-errors"' in answer.text
+    assert "Your image was not added" in answer.text  # said at the top too
     assert list_creations(hub, person_id(hub)) == []
 
 
