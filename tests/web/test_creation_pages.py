@@ -144,3 +144,15 @@ def test_another_persons_creation_is_not_found(hub, person, client):
 def test_logged_out_the_page_asks_to_log_in(client):
     answer = client.get(PAGE)
     assert answer.status_code in (302, 303) and "/login" in answer.headers["location"]
+
+
+def test_your_information_says_what_happened_to_creations_in_words(hub, person):
+    upload(person, jpeg_with_gps(), title="Holiday")
+    [creation] = list_creations(hub, person_id(hub))
+    person.post(f"/profile/creations/{creation.id}/visibility",
+                data={"hidden": "on", "csrf_token": token(person)})
+    page = person.get("/your-information?kind=creation")
+    assert page.status_code == 200
+    assert '<option value="creation"' in page.text
+    assert "You made an image in your creations" in page.text
+    assert "You hid an image of your creations from your apps" in page.text
