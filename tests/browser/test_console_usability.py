@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
-NAVIGATION = ["Accounts", "Profile", "Connected experiences", "Your information",
+NAVIGATION = ["Accounts", "Profile", "Creations", "Connected experiences", "Your information",
               "Ad preferences", "Password and security"]
 
 

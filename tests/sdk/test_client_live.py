@@ -18,6 +18,8 @@ from accounts_center_sdk import (
     AccountsCenter,
     AsyncAccountsCenter,
     AuthorizationFailed,
+    CreationNotFound,
+    CreationsNotDeclared,
     FieldNotSynced,
     InvalidRequest,
     NeverShared,
@@ -188,4 +190,61 @@ def test_the_async_client_reads_and_updates_the_profile(live_hub, registered, ch
                                        registered["redirect_uri"]) as hub:
             assert await hub.update_profile("hal", name="Hal") == {"name": True}
             assert (await hub.read_profile("hal"))["profile"] == {"name": "Hal"}
+    run_on_its_own_loop(flow())
+
+
+@pytest.fixture(scope="module")
+def pics_registered(live_hub: LiveHub,
+                    tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    caps = tmp_path_factory.mktemp("caps") / "pics.json"
+    caps.write_text(json.dumps({"receives": ["account_details"], "creations": True}))
+    app_url = f"http://127.0.0.1:{free_port()}"
+    done = live_hub.cli("apps", "add", "Pics", "--redirect-uri", f"{app_url}/callback",
+                        "--webhook-url", f"{app_url}/hooks", "--capabilities", str(caps),
+                        "--json")
+    assert done.returncode == 0, done.stderr
+    return {**json.loads(done.stdout), "redirect_uri": f"{app_url}/callback"}
+
+
+@pytest.fixture
+def pics(live_hub: LiveHub, pics_registered: dict[str, str]) -> Iterator[AccountsCenter]:
+    with AccountsCenter(live_hub.base_url, pics_registered["client_id"],
+                        pics_registered["client_secret"],
+                        pics_registered["redirect_uri"]) as hub:
+        yield hub
+
+
+def test_an_app_adds_lists_and_fetches_creations(pics, chat, person):
+    from tests.image_files import jpeg_with_gps
+
+    link(pics, person, "ivy")
+    made = pics.add_creation("ivy", jpeg_with_gps(), "image/jpeg", title="Sunset")
+    assert (made.kind, made.title, made.made_in, made.width) == ("image", "Sunset", "Pics",
+                                                                 300)
+    assert pics.list_creations("ivy") == [made]
+    assert pics.get_creation("ivy", made.id) == made
+    picture = httpx.get(made.url, timeout=10)
+    assert picture.status_code == 200 and picture.content.startswith(b"\xff\xd8")
+    with pytest.raises(CreationNotFound):
+        pics.get_creation("ivy", "no-such-creation")
+    link(chat, person, "ivy-chat")
+    with pytest.raises(CreationsNotDeclared):  # Chat did not declare creations
+        chat.list_creations("ivy-chat")
+    pics.unlink("ivy")
+    with pytest.raises(UnknownAppUser):
+        pics.list_creations("ivy")
+
+
+def test_the_async_client_lists_creations(live_hub, pics_registered, pics, person):
+    from tests.image_files import encoded
+
+    link(pics, person, "jo")
+    made = pics.add_creation("jo", encoded("PNG", (40, 30), mode="RGBA"), "image/png")
+
+    async def flow() -> None:
+        async with AsyncAccountsCenter(live_hub.base_url, pics_registered["client_id"],
+                                       pics_registered["client_secret"],
+                                       pics_registered["redirect_uri"]) as hub:
+            assert await hub.list_creations("jo") == [made]
+            assert (await hub.get_creation("jo", made.id)).media_type == "image/png"
     run_on_its_own_loop(flow())

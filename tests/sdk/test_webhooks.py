@@ -14,6 +14,9 @@ from standardwebhooks.webhooks import Webhook
 from accounts_center_sdk import (
     AccountUnlinked,
     AgeReconciled,
+    Creation,
+    CreationAdded,
+    CreationDeleted,
     DuplicateWebhook,
     InvalidWebhook,
     ProfileUpdated,
@@ -142,3 +145,59 @@ def test_profile_updated_arrives_typed_with_its_field_and_value():
     assert isinstance(event, ProfileUpdated)
     assert (event.field, event.value) == ("avatar", {"hair": "short"})
     assert event.media_url == "https://hub.example/media/x?sig=y"
+
+
+def test_creation_events_arrive_typed():
+    secret = new_secret()
+    document = {"id": "c1", "kind": "image", "title": "Beach", "expression": None,
+                "media_type": "image/jpeg", "width": 300, "height": 200,
+                "url": "https://hub.example/media/x?sig=y", "made_in": "Pics",
+                "created_at": "2026-11-27T12:00:00+00:00"}
+    added = WebhookReceiver(secret).receive(*delivery(
+        secret, "creation.added", {"sub": "s", "app_user_id": "u", "creation": document}))
+    assert isinstance(added, CreationAdded) and isinstance(added.creation, Creation)
+    assert (added.creation.id, added.creation.made_in, added.app_user_id) == ("c1", "Pics",
+                                                                              "u")
+    deleted = WebhookReceiver(secret).receive(*delivery(
+        secret, "creation.deleted", {"sub": "s", "app_user_id": "u", "creation_id": "c1"},
+        webhook_id="msg_2"))
+    assert isinstance(deleted, CreationDeleted) and deleted.creation_id == "c1"
+    with pytest.raises(InvalidWebhook):
+        WebhookReceiver(secret).receive(*delivery(
+            secret, "creation.added", {"sub": "s", "app_user_id": "u",
+                                       "creation": {"id": "c1"}}, webhook_id="msg_3"))
+
+
+def test_the_hubs_own_creation_events_parse_in_the_sdk(hub):
+    """What the hub writes to its outbox for `creation.added` is what the SDK reads."""
+    from sqlalchemy import select
+
+    from accounts_center.domain.origin import RequestOrigin
+    from accounts_center.services.creations import delete_creation, upload_creation
+    from accounts_center.services.member_apps import register_app
+    from accounts_center.services.sign_up import sign_up
+    from accounts_center.store.outbox_models import OutboxEventRow
+    from tests.image_files import jpeg_with_gps
+    from tests.support import link_now
+
+    pics = register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/h",
+                        {"creations": True}).app
+    person = sign_up(hub, "ada@example.com", "correct horse battery",
+                     RequestOrigin("127.0.0.1", "test")).identity_id
+    with hub.unit_of_work() as uow:
+        link_now(uow, hub, person, uow.member_apps.by_id(pics.id), "pics-ada")
+        uow.commit()
+    made = upload_creation(hub, person, jpeg_with_gps(), "Beach")
+    delete_creation(hub, person, made.id)
+    with hub.unit_of_work() as uow:
+        rows = uow.session.scalars(select(OutboxEventRow).where(
+            OutboxEventRow.type.in_(["creation.added", "creation.deleted"]))
+            .order_by(OutboxEventRow.seq)).all()
+        sent = [(row.id, row.type, row.payload) for row in rows]
+    secret = new_secret()
+    receiver = WebhookReceiver(secret)
+    added, deleted = (receiver.receive(*delivery(secret, kind, payload, webhook_id=event_id))
+                      for event_id, kind, payload in sent)
+    assert isinstance(added, CreationAdded) and added.creation.id == made.id
+    assert added.creation.title == "Beach" and added.app_user_id == "pics-ada"
+    assert isinstance(deleted, CreationDeleted) and deleted.creation_id == made.id

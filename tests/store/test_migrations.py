@@ -335,3 +335,36 @@ def test_the_media_store_arrives_on_a_database_that_holds_data(empty_database):
         assert "media_blobs" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_0011_creations_arrives_on_a_database_that_holds_data(empty_database):
+    """0011 on a database with a person, a profile photo and a linked app that declares
+    creations: all stay, the person has no creations yet, then makes one the app lists;
+    downgrading drops the table and keeps the rest."""
+    from accounts_center.services.app_creations import creations_for_app
+    from accounts_center.services.creations import list_creations, upload_creation
+    from accounts_center.services.profile_photos import profile_photo_of, set_profile_photo
+    from tests.image_files import jpeg_with_gps
+
+    migrate.upgrade(empty_database, "0010_profiles")
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    try:
+        ada = sign_up(hub, "ada@example.com", "correct horse battery",
+                      RequestOrigin("203.0.113.5", "Firefox")).identity_id
+        pics = register_app(hub, "Pics", ["https://pics.example/cb"],
+                            "https://pics.example/h", {"creations": True}).app
+        photo = set_profile_photo(hub, ada, jpeg_with_gps())
+        with hub.unit_of_work() as uow:
+            link_now(uow, hub, ada, uow.member_apps.by_id(pics.id), "pics-ada")
+            uow.commit()
+        migrate.upgrade(empty_database)
+        assert list_creations(hub, ada) == []
+        assert profile_photo_of(hub, ada) == photo
+        made = upload_creation(hub, ada, jpeg_with_gps(), "First")
+        [listed] = creations_for_app(hub, show_app(hub, "Pics"), "pics-ada")
+        assert listed["id"] == made.id
+        migrate.downgrade(empty_database, "0010_profiles")
+        assert "creations" not in inspect(hub.engine).get_table_names()
+        assert profile_photo_of(hub, ada) == photo
+    finally:
+        hub.close()

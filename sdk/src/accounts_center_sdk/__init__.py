@@ -1,5 +1,6 @@
 """Accounts Center for member apps: "Add to Accounts Center" (linking), "Continue with
-Accounts Center" (single sign-on), tokens, the data API and the hub's webhooks.
+Accounts Center" (single sign-on), tokens, the data API, the profile, the creations
+library and the hub's webhooks.
 
     hub = AccountsCenter(issuer, client_id, client_secret, redirect_uri)
     auth = hub.start_link(app_user_id, handle)   # keep auth.pending, redirect to auth.url
@@ -8,10 +9,13 @@ Accounts Center" (single sign-on), tokens, the data API and the hub's webhooks.
 
 from accounts_center_sdk.async_client import AsyncAccountsCenter
 from accounts_center_sdk.client import AccountsCenter
+from accounts_center_sdk.creations import Creation
 from accounts_center_sdk.errors import (
     AccountsCenterError,
     AuthorizationFailed,
     CallbackRejected,
+    CreationNotFound,
+    CreationsNotDeclared,
     FieldNotSynced,
     HubError,
     HubUnavailable,
@@ -29,6 +33,8 @@ from accounts_center_sdk.webhooks import (
     AccountUnlinked,
     AgeReconciled,
     ConsentUpdated,
+    CreationAdded,
+    CreationDeleted,
     DataErasureRequested,
     DuplicateWebhook,
     Event,
@@ -43,7 +49,8 @@ from accounts_center_sdk.webhooks import (
 __all__ = [
     "AccountLinked", "AccountUnlinked", "AccountsCenter", "AccountsCenterError",
     "AgeReconciled", "AsyncAccountsCenter", "Authorization", "AuthorizationFailed",
-    "CallbackRejected", "ConsentUpdated", "DataErasureRequested", "DuplicateWebhook", "Event",
+    "CallbackRejected", "ConsentUpdated", "Creation", "CreationAdded", "CreationDeleted",
+    "CreationNotFound", "CreationsNotDeclared", "DataErasureRequested", "DuplicateWebhook", "Event",
     "FieldNotSynced",
     "HubError", "HubUnavailable", "InvalidClient", "InvalidIDToken", "InvalidRequest",
     "InvalidWebhook", "NeverShared", "OAuthError", "Pending", "PolicyDenied",

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from accounts_center_sdk.client import DEFAULT_TIMEOUT
+from accounts_center_sdk.creations import Creation
 from accounts_center_sdk.flows import Authorization, Pending, SignedIn, Tokens
 from accounts_center_sdk.operations import Operation, Operations, unreachable
 
@@ -59,6 +60,17 @@ class AsyncAccountsCenter:
 
     async def update_profile(self, app_user_id: str, **fields: Any) -> dict[str, bool]:
         return await self._run(self._ops.update_profile(app_user_id, fields))
+
+    async def list_creations(self, app_user_id: str) -> list[Creation]:
+        return await self._run(self._ops.list_creations(app_user_id))
+
+    async def get_creation(self, app_user_id: str, creation_id: str) -> Creation:
+        return await self._run(self._ops.get_creation(app_user_id, creation_id))
+
+    async def add_creation(self, app_user_id: str, content: bytes, media_type: str,
+                           title: str | None = None) -> Creation:
+        return await self._run(self._ops.add_creation(app_user_id, content, media_type,
+                                                      title))
 
     async def aclose(self) -> None:
         if self._owns_http:

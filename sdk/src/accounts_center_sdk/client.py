@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from accounts_center_sdk.creations import Creation
 from accounts_center_sdk.flows import Authorization, Pending, SignedIn, Tokens
 from accounts_center_sdk.operations import Operations, run_sync
 
@@ -77,6 +78,22 @@ class AccountsCenter:
         fields the person keeps in sync with it (else `FieldNotSynced`). Answers whether
         each field won (last writer wins by the hub's clock)."""
         return run_sync(self._ops.update_profile(app_user_id, fields), self._http.send)
+
+    def list_creations(self, app_user_id: str) -> list[Creation]:
+        """The person's creations (stickers and images), newest first. Your app must
+        declare ``"creations": true`` (else `CreationsNotDeclared`)."""
+        return run_sync(self._ops.list_creations(app_user_id), self._http.send)
+
+    def get_creation(self, app_user_id: str, creation_id: str) -> Creation:
+        """One creation; `CreationNotFound` when deleted, hidden or unknown."""
+        return run_sync(self._ops.get_creation(app_user_id, creation_id), self._http.send)
+
+    def add_creation(self, app_user_id: str, content: bytes, media_type: str,
+                     title: str | None = None) -> Creation:
+        """An image your user made in your app (JPEG, PNG, WebP or HEIC bytes) joins the
+        person's creations; their other apps that use creations are told."""
+        return run_sync(self._ops.add_creation(app_user_id, content, media_type, title),
+                        self._http.send)
 
     def close(self) -> None:
         if self._owns_http:

@@ -46,6 +46,17 @@ class PolicyDenied(HubError):
     ``…/problems/policy/receiver-not-declared``. The hub wrote it to the person's ledger."""
 
 
+class CreationsNotDeclared(PolicyDenied):
+    """Your app did not declare ``"creations": true``, so it may not use the person's
+    creations (403 ``…/problems/creations/not-declared``). A `PolicyDenied`: one
+    ``except PolicyDenied`` covers every refusal of the sharing rules."""
+
+
+class CreationNotFound(HubError):
+    """No such creation of this person: never made, deleted, hidden by the person, or
+    another person's (404 ``…/problems/creations/not-found``)."""
+
+
 class FieldNotSynced(HubError):
     """A profile field the person does not keep in sync with this app (403)."""
 
@@ -115,6 +126,10 @@ def error_from_response(status: int, body: Any, content_type: str) -> AccountsCe
     kind = str(problem.get("type", ""))
     if status == 401:
         return InvalidClient(status, problem)
+    if status == 403 and kind == PROBLEM_BASE + "creations/not-declared":
+        return CreationsNotDeclared(status, problem)
+    if status == 404 and kind == PROBLEM_BASE + "creations/not-found":
+        return CreationNotFound(status, problem)
     if status == 403 and kind.startswith(PROBLEM_BASE + "policy/"):
         return PolicyDenied(status, problem)
     if status == 403 and kind == PROBLEM_BASE + "profile/field-not-synced":

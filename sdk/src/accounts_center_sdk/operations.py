@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from accounts_center_sdk.creations import Creation
 from accounts_center_sdk.errors import (
     AuthorizationFailed,
     CallbackRejected,
@@ -36,6 +37,8 @@ Operation = Generator[httpx.Request, httpx.Response, T]
 DATA_CATEGORIES_PATH = "/v1/app/users/{user}/data/{category}"
 LINKS_PATH = "/v1/app/links/{user}"
 PROFILE_PATH = "/v1/app/users/{user}/profile"
+CREATIONS_PATH = "/v1/app/users/{user}/creations"
+CREATION_PATH = "/v1/app/users/{user}/creations/{category}"
 
 
 class Operations:
@@ -191,6 +194,29 @@ class Operations:
             raise HubUnavailable("the hub's profile answer says nothing of what won")
         return {str(name): bool(value) for name, value in won.items()}
 
+    # -- the creations library (the app declares "creations": true)
+    def list_creations(self, app_user_id: str) -> Operation[list[Creation]]:
+        response = yield httpx.Request("GET", self._api(CREATIONS_PATH, app_user_id),
+                                       headers=self._basic())
+        found = _success(response, 200).get("creations")
+        if not isinstance(found, list):
+            raise HubUnavailable("the hub's creations answer has no creations")
+        return [_creation(document) for document in found]
+
+    def get_creation(self, app_user_id: str, creation_id: str) -> Operation[Creation]:
+        response = yield httpx.Request(
+            "GET", self._api(CREATION_PATH, app_user_id, creation_id), headers=self._basic())
+        return _creation(_success(response, 200))
+
+    def add_creation(self, app_user_id: str, content: bytes, media_type: str,
+                     title: str | None = None) -> Operation[Creation]:
+        extension = media_type.rpartition("/")[2] or "bin"
+        response = yield httpx.Request(
+            "POST", self._api(CREATIONS_PATH, app_user_id), headers=self._basic(),
+            files={"file": (f"creation.{extension}", content, media_type)},
+            data={"title": title} if title is not None else None)
+        return _creation(_success(response, 201))
+
     # -- requests
     def _authorization_params(self, pending: Pending) -> dict[str, str]:
         return {"response_type": "code", "client_id": self.client_id,
@@ -227,6 +253,15 @@ def _check_callback(pending: Pending, callback: Mapping[str, str],
         raise AuthorizationFailed(callback["error"], callback.get("error_description", ""))
     if not callback.get("code"):
         raise CallbackRejected("the callback carries no code")
+
+
+def _creation(document: Any) -> Creation:
+    if not isinstance(document, dict):
+        raise HubUnavailable("the hub's creation is not an object")
+    try:
+        return Creation.from_document(document)
+    except ValueError as error:
+        raise HubUnavailable(f"the hub's answer is {error}") from None
 
 
 def _success(response: httpx.Response, expected: int) -> Any:

@@ -39,6 +39,8 @@ from typing import Any, Protocol
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from accounts_center_sdk.creations import Creation
+
 REPLAY_WINDOW_SECONDS = 10 * 60  # longer than the timestamp tolerance (5 minutes)
 
 
@@ -119,6 +121,22 @@ class ProfileUpdated(Event):
 
 
 @dataclass(frozen=True)
+class CreationAdded(Event):
+    """A creation is new to your app: the person made it (in the hub or another app), or
+    showed a hidden one again. Your app declared ``"creations": true``."""
+
+    creation: Creation
+
+
+@dataclass(frozen=True)
+class CreationDeleted(Event):
+    """A creation is gone for your app: the person deleted it, or hid it from their apps.
+    Forget it; its URL no longer works."""
+
+    creation_id: str
+
+
+@dataclass(frozen=True)
 class UnknownEvent(Event):
     """An event type this SDK version does not know; its data is kept as received."""
 
@@ -173,6 +191,8 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "age.reconciled": (AgeReconciled, ("age_band",)),
     "data.erasure_requested": (DataErasureRequested, ("categories",)),
     "profile.updated": (ProfileUpdated, ("field", "value", "media_url", "updated_at")),
+    "creation.added": (CreationAdded, ("creation",)),
+    "creation.deleted": (CreationDeleted, ("creation_id",)),
 }
 
 
@@ -224,4 +244,11 @@ def _parse(webhook_id: str, envelope: Any) -> Event:
         raise InvalidWebhook(f"{kind} event without {missing}") from None
     if "categories" in values:
         values["categories"] = tuple(values["categories"])
+    if "creation" in values:
+        document = values["creation"]
+        try:
+            values["creation"] = Creation.from_document(
+                document if isinstance(document, dict) else {})
+        except ValueError as error:
+            raise InvalidWebhook(f"{kind} event with a creation that is {error}") from None
     return cls(**common, **values)

@@ -215,6 +215,29 @@ class ProfileFieldNotSynced(AccountsCenterError):
     status = 403
 
 
+class CreationsNotDeclared(AccountsCenterError):
+    """An app that did not declare ``creations`` asked for the creations library."""
+
+    code = "creations/not-declared"
+    title = "This app did not declare creations"
+    status = 403
+
+    def __init__(self, app_name: str) -> None:
+        super().__init__(f"{app_name} did not declare \"creations\": true in its "
+                         "capabilities, so it may not use the person's creations.")
+
+
+class CreationNotFound(NotFound):
+    """The same answer for a creation that never was, was deleted, is hidden or is
+    another person's."""
+
+    code = "creations/not-found"
+    title = "No such creation"
+
+    def __init__(self) -> None:
+        super().__init__("There is no such creation.")
+
+
 class UnusableImage(InvalidInput):
     """An uploaded image refused; subclasses say why (issue 13)."""
 

@@ -23,6 +23,8 @@ class EventType(StrEnum):
     AGE_RECONCILED = "age.reconciled"
     DATA_ERASURE_REQUESTED = "data.erasure_requested"
     PROFILE_UPDATED = "profile.updated"
+    CREATION_ADDED = "creation.added"
+    CREATION_DELETED = "creation.deleted"
 
 
 class SharingRule(StrEnum):
@@ -87,4 +89,13 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
     EventSpec(EventType.PROFILE_UPDATED, ("field", "value", "media_url", "updated_at"),
               SharingRule.FIELD_CATEGORY, Purpose.CROSS_APP_FEATURES, None,
               "your profile", "your profile"),
+    # The creations library (issue 13, point 5): told to the apps that declare
+    # `creations`. A hidden creation is gone for apps (`creation.deleted`); shown again,
+    # it is new to them (`creation.added`).
+    EventSpec(EventType.CREATION_ADDED, ("creation",), SharingRule.CATEGORY,
+              Purpose.CROSS_APP_FEATURES, DataCategory.CREATIONS, "a creation",
+              "about a sticker or image in your creations"),
+    EventSpec(EventType.CREATION_DELETED, ("creation_id",), SharingRule.CATEGORY,
+              Purpose.CROSS_APP_FEATURES, DataCategory.CREATIONS, "a creation removed",
+              "that a creation is gone from your creations"),
 )}

@@ -16,3 +16,4 @@ class LedgerKind(StrEnum):
     AGE_CONFIRMED = "age.confirmed"  # the person confirmed their birth date
     PROFILE = "profile"  # a write to the person's profile (won or lost), by them or an app
     PROFILE_SYNC = "profile.sync"  # the person turned a profile field's sync on or off
+    CREATION = "creation"  # a creation made, added by an app, hidden, shown or deleted

@@ -107,6 +107,21 @@ def _decision(body: Mapping[str, Any]) -> Said:
     return Said(f"{app} {way} {what.text} for {use.text}: {outcome}", raw)
 
 
+CREATION_ACTIONS: Mapping[str, str] = {
+    "made": "You made {what} in your creations",
+    "added": "{app} added {what} to your creations",
+    "hidden": "You hid {what} of your creations from your apps",
+    "shown": "You showed {what} of your creations to your apps again",
+    "deleted": "You deleted {what} from your creations",
+}
+
+
+def _creation(body: Mapping[str, Any]) -> Said:
+    what = "a sticker" if body.get("kind") == "sticker" else "an image"
+    sentence = CREATION_ACTIONS.get(str(body.get("action")), "Your creations changed")
+    return Said(sentence.format(what=what, app=body.get("app", "an app")))
+
+
 def say(kind: str, body: Mapping[str, Any]) -> Said:
     """One ledger entry as the person reads it."""
     app = body.get("app", "an app")
@@ -138,6 +153,8 @@ def say(kind: str, body: Mapping[str, Any]) -> Said:
         field = str(body.get("label") or body.get("field", "profile")).lower()
         state = "on" if body.get("enabled") else "off"
         return Said(f"Keeping your {field} in sync with {app}: {state}")
+    if kind == LedgerKind.CREATION:
+        return _creation(body)
     if kind == LedgerKind.ERASURE:
         return Said(f"You erased what {app} shared ({body.get('erased', 0)} items)")
     return Said("An entry of a kind this page does not know", kind)

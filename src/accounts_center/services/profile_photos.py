@@ -63,7 +63,7 @@ def render_profile_photo(settings: Settings, data: bytes,
     why not. Pure computation, no transaction: call it before opening one."""
     if len(data) > settings.media_max_upload_bytes:
         raise ImageTooLarge(settings.media_max_upload_bytes)
-    square = _square(_decoded(data, settings.media_max_pixels), crop)
+    square = _square(decode_upload(data, settings.media_max_pixels), crop)
     renditions = []
     for size in RENDITIONS:
         content = _jpeg(square.resize((size, size), Image.Resampling.LANCZOS)
@@ -105,7 +105,9 @@ def profile_photo_of(hub: Hub, identity_id: str) -> ProfilePhoto | None:
     return ProfilePhoto(small=owned[64], medium=owned[256], large=owned[1024])
 
 
-def _decoded(data: bytes, max_pixels: int) -> Image.Image:
+def decode_upload(data: bytes, max_pixels: int) -> Image.Image:
+    """The uploaded image, decoded with the accepted formats' decoders only, after the
+    pixel count is checked from its header; EXIF orientation applied."""
     with warnings.catch_warnings():
         # Pillow warns past its own limit and raises past twice it; both are refusals.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

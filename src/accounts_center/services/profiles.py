@@ -267,7 +267,7 @@ def _media_digest(uow: UnitOfWork, hub: Hub, identity_id: str, field: ProfileFie
     except InvalidInput:
         return None
     held = {row.rendition: row.digest for row in uow.media.owned(identity_id, AVATAR_PNG)}
-    made = render_avatar(spec, _render_cache(hub), format="png", size=AVATAR_PNG_SIZE)
+    made = render_avatar(spec, hub_render_cache(hub), format="png", size=AVATAR_PNG_SIZE)
     if held.get(AVATAR_PNG_SIZE) == hashlib.sha256(made.content).hexdigest():
         return held[AVATAR_PNG_SIZE]
     uow.media.disown(identity_id, AVATAR_PNG)
@@ -275,7 +275,7 @@ def _media_digest(uow: UnitOfWork, hub: Hub, identity_id: str, field: ProfileFie
                      AVATAR_PNG_SIZE, now)
 
 
-def _render_cache(hub: Hub) -> AvatarRenderCache:
+def hub_render_cache(hub: Hub) -> AvatarRenderCache:
     cache = hub.memo.get("avatar-renders")
     if cache is None:
         cache = hub.memo["avatar-renders"] = InProcessRenderCache()

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from accounts_center.domain.capabilities import Capabilities, parse_capabilities
-from accounts_center.domain.categories import Purpose
+from accounts_center.domain.categories import DataCategory, Purpose
 from accounts_center.domain.events import (
     BACKCHANNEL_LOGOUT,
     CATALOGUE,
@@ -64,9 +64,12 @@ def party(app: MemberAppRow | Any, link: LinkedAccountRow | None) -> Party:
     """``app``: a `MemberAppRow` or the `MemberApp` view of one."""
     declared: Capabilities = (app.capabilities if isinstance(app.capabilities, Capabilities)
                               else parse_capabilities(app.capabilities))
+    receives = {c.value for c in declared.receives}
+    if declared.creations:
+        # Declaring `creations` is declaring that the app takes the person's creations.
+        receives.add(DataCategory.CREATIONS.value)
     return Party(app.id, app.name, app.client_id, app.subject_salt,
-                 frozenset(c.value for c in declared.sends),
-                 frozenset(c.value for c in declared.receives), link,
+                 frozenset(c.value for c in declared.sends), frozenset(receives), link,
                  app.backchannel_logout_uri)
 
 

@@ -17,6 +17,7 @@ from accounts_center.domain.errors import NotFound
 from accounts_center.domain.events import EventType
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
+from accounts_center.services.archive_media import media_members
 from accounts_center.services.ledger import append_entry, ledger_time
 from accounts_center.services.ledger_words import category_words, event_label, say
 from accounts_center.services.receipts import person_receipt
@@ -26,8 +27,9 @@ from accounts_center.services.signing_keys import active_signing_key
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
 # build_archive reports each of these parts as it finishes (profile; links, consents and
-# shared data; sessions and security events; ledger; the ZIP itself).
-ARCHIVE_PARTS = 5
+# shared data; sessions and security events; ledger; photo, avatar and creations; the
+# ZIP itself).
+ARCHIVE_PARTS = 6
 KINDS = tuple(kind.value for kind in LedgerKind)
 
 
@@ -147,6 +149,11 @@ Everything this Accounts Center keeps about you, as JSON:
 - your_profile.json     your display name, handle, bio, photo and avatar; which
                         apps keep which of them in sync; and every change to them
                         (who, when, and which changes lost to a later one)
+- profile_photo.jpg     your profile photo (its largest size), if you have one
+- avatar.svg, avatar.png  your avatar, drawn, if you made one
+- creations.json        your stickers and images: title, where each was made,
+                        whether it is hidden from your apps; each one's picture
+                        is in creations/
 - links.json            app accounts you added, and removed
 - consents.json         your ad choices, per app
 - shared_data.json      what apps sent into Accounts Center about you
@@ -265,6 +272,8 @@ def build_archive(hub: Hub, identity_id: str,
                          "prev_hash": row.prev_hash, "hash": row.hash}
                         for row in uow.ledger.entries(identity_id)]}
     progress("ledger")
+    parts["creations.json"], files = media_members(hub, identity_id)
+    progress("your photo, avatar and creations")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
@@ -273,5 +282,7 @@ def build_archive(hub: Hub, identity_id: str,
         for name, content in parts.items():
             archive.writestr(name, json.dumps(_plain(content), indent=2, sort_keys=True,
                                               ensure_ascii=False))
+        for name, content in files.items():
+            archive.writestr(name, content)
     progress("done")
     return buffer.getvalue()

@@ -57,6 +57,20 @@ class Media:
             MediaOwnershipRow.identity_id == identity_id,
             MediaOwnershipRow.purpose == purpose))
 
+    def disown_digest(self, identity_id: str, purpose: str, digest: str) -> None:
+        """The person no longer holds this one blob for ``purpose``."""
+        self._session.execute(delete(MediaOwnershipRow).where(
+            MediaOwnershipRow.identity_id == identity_id,
+            MediaOwnershipRow.purpose == purpose, MediaOwnershipRow.digest == digest))
+
+    def held_for_other_purposes(self, identity_id: str, purpose: str, digest: str) -> bool:
+        """Whether the person holds this blob for another purpose than ``purpose`` (a
+        sticker can be the very PNG their avatar is sent as)."""
+        return self._session.scalar(select(exists().where(
+            MediaOwnershipRow.identity_id == identity_id,
+            MediaOwnershipRow.purpose != purpose,
+            MediaOwnershipRow.digest == digest))) or False
+
     def owned(self, identity_id: str, purpose: str) -> Sequence[MediaOwnershipRow]:
         return self._session.scalars(select(MediaOwnershipRow).where(
             MediaOwnershipRow.identity_id == identity_id,
@@ -89,6 +103,11 @@ class Media:
     def revoke(self, identity_id: str, app_id: str) -> None:
         self._session.execute(delete(MediaGrantRow).where(
             MediaGrantRow.identity_id == identity_id, MediaGrantRow.app_id == app_id))
+
+    def revoke_digest(self, identity_id: str, digest: str) -> None:
+        """No app fetches this blob of the person's any more."""
+        self._session.execute(delete(MediaGrantRow).where(
+            MediaGrantRow.identity_id == identity_id, MediaGrantRow.digest == digest))
 
     def granted_to(self, app_id: str, digest: str) -> MediaBlobRow | None:
         """The blob if some person granted it to the app; None otherwise."""

@@ -1,6 +1,7 @@
 """Every table, registered on one metadata (for Alembic and tests)."""
 
 from accounts_center.store import (
+    creation_models,
     link_models,
     media_models,
     models,
@@ -12,5 +13,5 @@ from accounts_center.store import (
 from accounts_center.store.base import Base
 
 metadata = Base.metadata
-__all__ = ["link_models", "media_models", "metadata", "models", "oauth_models",
+__all__ = ["creation_models", "link_models", "media_models", "metadata", "models", "oauth_models",
            "outbox_models", "privacy_models", "profile_models"]

@@ -11,12 +11,21 @@ from accounts_center.hub import Hub
 from accounts_center.oidc.authorize_flow import Flow
 from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.avatar_render import InProcessRenderCache
-from accounts_center.web.api import app_data, app_links, app_profile, health, me, metrics
+from accounts_center.web.api import (
+    app_creations,
+    app_data,
+    app_links,
+    app_profile,
+    health,
+    me,
+    metrics,
+)
 from accounts_center.web.api.openapi import install_openapi
 from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
     avatar_pages,
+    creation_pages,
     privacy_pages,
     profile_pages,
     section_pages,
@@ -62,19 +71,24 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(app_links.router)
     app.include_router(app_data.router)
     app.include_router(app_profile.router)
+    app.include_router(app_creations.router)
     app.include_router(auth_pages.router)
     app.include_router(security_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(privacy_pages.router)
     app.include_router(profile_pages.router)
+    app.include_router(creation_pages.router)
     app.include_router(section_pages.router)
     app.include_router(avatar_pages.router)
     app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    # The photo upload alone may carry an image up to the media limit (plus the multipart
-    # envelope); the service refuses a file over the media limit itself, readably.
+    # Image uploads alone (the photo, a creation in the console or from an app) may carry
+    # an image up to the media limit (plus the multipart envelope); the service refuses a
+    # file over the media limit itself, readably.
+    upload_limit = max(hub.settings.max_body_bytes,
+                       hub.settings.media_max_upload_bytes + MULTIPART_OVERHEAD)
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes, per_path={
-        PHOTO_UPLOAD_PATH: max(hub.settings.max_body_bytes,
-                               hub.settings.media_max_upload_bytes + MULTIPART_OVERHEAD)})
+        PHOTO_UPLOAD_PATH: upload_limit, creation_pages.UPLOAD_PATH: upload_limit},
+        per_pattern=[(app_creations.UPLOAD_PATH, upload_limit)])
     app.add_middleware(SecurityHeaders, hsts=hub.settings.cookies_secure)
     return app

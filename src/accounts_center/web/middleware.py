@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
@@ -68,19 +68,28 @@ class SecurityHeaders:
 
 class BodyLimit:
     """Refuses bodies over ``max_bytes`` with a 413 problem, declared or streamed. A path
-    in ``per_path`` (exact match, e.g. the photo upload) has its own limit instead."""
+    in ``per_path`` (exact match, e.g. the photo upload) or matching a ``per_pattern``
+    (e.g. an app's creation upload) has its own limit instead."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int,
-                 per_path: Mapping[str, int] | None = None) -> None:
+                 per_path: Mapping[str, int] | None = None,
+                 per_pattern: Sequence[tuple[re.Pattern[str], int]] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.per_path = dict(per_path or {})
+        self.per_pattern = tuple(per_pattern)
+
+    def _limit(self, path: str) -> int:
+        if path in self.per_path:
+            return self.per_path[path]
+        return next((limit for pattern, limit in self.per_pattern if pattern.match(path)),
+                    self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
+        limit = self._limit(scope.get("path", ""))
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
             try:

@@ -106,3 +106,24 @@ class AppProfile(BaseModel):
     profile: dict[str, Any]
     withheld: dict[str, str]
     updated_at: str | None
+
+
+class Creation(BaseModel):
+    """A sticker or image of the person's creations library, as an app receives it."""
+
+    id: str
+    kind: str = Field(description="`sticker` (made from the avatar) or `image`")
+    title: str
+    expression: str | None = Field(description="A sticker's expression, else null")
+    media_type: str = Field(description="`image/png` or `image/jpeg`")
+    width: int
+    height: int
+    url: str = Field(description="The picture, by a URL signed for this app (an hour)")
+    made_in: str = Field(description="The app it was made in, or `Accounts Center`")
+    created_at: str = Field(description="ISO 8601")
+
+
+class CreationList(BaseModel):
+    """The person's creations, newest first (hidden ones are not listed)."""
+
+    creations: list[Creation]

@@ -28,7 +28,7 @@ Person = Annotated[CurrentSession, Depends(require_person)]
 KIND_LABELS = [("decision", "data decisions"), ("event", "what apps were told"),
                ("consent", "ad choices"), ("link", "added accounts"),
                ("unlink", "removed accounts"), ("erasure", "erasures"),
-               ("age", "age changes")]
+               ("age", "age changes"), ("creation", "your creations")]
 NOTICES = {"erased": "Erased. The apps you use were told to forget it too.",
            "age": "Thank you. Your apps now use the age band of the birth date you gave.",
            "ads-on": "Ads with your information are on for that app.",

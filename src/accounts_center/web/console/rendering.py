@@ -21,6 +21,7 @@ STATIC = Path(__file__).parent / "static"
 NAVIGATION = [
     ("/accounts", "Accounts"),
     ("/profile", "Profile"),
+    ("/profile/creations", "Creations"),
     ("/connected-experiences", "Connected experiences"),
     ("/your-information", "Your information"),
     ("/ad-preferences", "Ad preferences"),
