@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from accounts_center.domain.errors import ImageTooLarge, InvalidInput
+from accounts_center.domain.errors import InvalidInput
 from accounts_center.services.app_creations import (
     add_creation_from_app,
     creation_for_app,
@@ -23,6 +23,7 @@ from accounts_center.services.app_creations import (
 from accounts_center.web.api.app_links import App
 from accounts_center.web.api.schemas import Creation, CreationList, Problem
 from accounts_center.web.request_context import hub_of
+from accounts_center.web.uploads import read_upload
 
 router = APIRouter(prefix="/v1/app/users", tags=["member apps"], responses={
     401: {"model": Problem, "description": "Bad client credentials"},
@@ -61,15 +62,8 @@ async def add_creation(request: Request, app: App, app_user_id: AppUserId,
     """An image the app's user made in the app (multipart: `file`, optional `title`)."""
     hub = hub_of(request)
     limit = hub.settings.media_max_upload_bytes
-    data = await file.read(limit + 1) if file is not None else b""
-    if file is not None:
-        await file.close()
-    if not data:
-        raise InvalidInput("Send the image as the multipart field `file`.", field="file")
-    if len(data) > limit:
-        refused = ImageTooLarge(limit)
-        refused.field = "file"
-        raise refused
+    data = await read_upload(file, limit, "file", InvalidInput(
+        "Send the image as the multipart field `file`.", field="file"))
     document: dict[str, Any] = await run_in_threadpool(
         add_creation_from_app, hub, app, app_user_id, data, title)
     return Creation(**document)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from accounts_center.domain.creations import TITLE_MAX, sticker_expressions
-from accounts_center.domain.errors import AccountsCenterError, CreationNotFound, ImageTooLarge
+from accounts_center.domain.errors import AccountsCenterError, CreationNotFound
 from accounts_center.services.creations import (
     Creation,
     delete_creation,
@@ -25,10 +25,10 @@ from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.profiles import read_profile
 from accounts_center.web.console.forms import FormText, field_errors
 from accounts_center.web.console.guards import person_on, require_person
-from accounts_center.web.console.profile_pages import NoFileChosen
 from accounts_center.web.console.rendering import render
 from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import check_csrf, hub_of
+from accounts_center.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/profile/creations"
@@ -76,16 +76,8 @@ async def new_image(request: Request, person: PersonOnPage,
     check_csrf(request, csrf_token)
     hub = hub_of(request)
     limit = hub.settings.media_max_upload_bytes
-    data = await file.read(limit + 1) if file is not None else b""
-    if file is not None:
-        await file.close()
     try:
-        if not data:
-            raise NoFileChosen("Choose an image file to upload.", field="file")
-        if len(data) > limit:
-            refused = ImageTooLarge(limit)
-            refused.field = "file"
-            raise refused
+        data = await read_upload(file, limit, "file")
         await run_in_threadpool(upload_creation, hub, person.identity_id, data, title)
     except AccountsCenterError as error:
         return await run_in_threadpool(partial(

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from accounts_center.domain.avatar import DEFAULT_AVATAR, PARTS, AvatarSpec, parse_avatar_spec
-from accounts_center.domain.errors import AccountsCenterError, ImageTooLarge, InvalidInput
+from accounts_center.domain.errors import AccountsCenterError, InvalidInput
 from accounts_center.services import profile_photos
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.profiles import (
@@ -30,6 +30,7 @@ from accounts_center.web.console.guards import person_on, require_person
 from accounts_center.web.console.rendering import render
 from accounts_center.web.parameters import RowId
 from accounts_center.web.request_context import check_csrf, hub_of
+from accounts_center.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[CurrentSession, Depends(require_person)]
@@ -39,11 +40,6 @@ NOTICES = {"saved": "Your profile is saved.", "sync-on": "Sync turned on.",
            "photo-removed": "Your profile photo is removed.",
            "avatar": "Your avatar is saved."}
 PHOTO_UPLOAD_PATH = "/profile/photo"
-
-
-class NoFileChosen(InvalidInput):
-    code = "no-file"
-    title = "No file chosen"
 
 
 # Room for the multipart envelope around the file (boundaries, part headers, csrf_token).
@@ -110,14 +106,8 @@ async def upload_photo(request: Request, person: PersonOnProfile,
     check_csrf(request, csrf_token)
     hub = hub_of(request)
     limit = hub.settings.media_max_upload_bytes
-    data = await photo.read(limit + 1) if photo is not None else b""
-    if photo is not None:
-        await photo.close()
     try:
-        if not data:
-            raise NoFileChosen("Choose an image file to upload.", field="photo")
-        if len(data) > limit:
-            raise ImageTooLarge(limit)
+        data = await read_upload(photo, limit, "photo")
         stored = await run_in_threadpool(profile_photos.set_profile_photo, hub,
                                          person.identity_id, data)
         await run_in_threadpool(set_photo_digest, hub, person.identity_id, stored.medium)
