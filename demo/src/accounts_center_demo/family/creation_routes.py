@@ -26,18 +26,20 @@ class Picker:
     creations: list[KeptCreation]
     message: str | None  # what became of the last refresh
     problem: bool  # the message says something went wrong
+    asked: bool  # the person just asked for a refresh: the picker is shown open
 
 
 def creations_picker(family: Family, v: Visit, refresh: str = "") -> Picker:
     """The signed-in person's kept creations; asked of the hub the first time."""
     assert v.user is not None
+    asked = refresh in REFRESH_MESSAGES
     if not refresh and v.user.hub_linked and not ever_refreshed(v.db, v.user.id):
         refresh = refresh_creations(family.hub, v.db, v.user, family.hub.log)
     if not refresh and not v.user.hub_linked:
         refresh = "not-added"
     message = REFRESH_MESSAGES.get(refresh)
     return Picker(kept_creations(v.db, v.user.id), message,
-                  problem=message is not None and refresh != "done")
+                  problem=message is not None and refresh != "done", asked=asked)
 
 
 def back_to(path: str) -> str:
