@@ -4,17 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
-from accounts_center.store.base import table_of
+from accounts_center.store.base import storable, table_of
 from accounts_center.store.media_models import MediaBlobRow, MediaGrantRow, MediaOwnershipRow
+from accounts_center.store.models import MemberAppRow
 
 _BLOBS = table_of(MediaBlobRow)
 _GRANTS = table_of(MediaGrantRow)
+_OWNERSHIPS = table_of(MediaOwnershipRow)
+_APPS = table_of(MemberAppRow)
+# The checks that run on every media fetch, prebuilt Core statements that read the blob's
+# type but not its content (the bytes may come from the process's cache): one round trip
+# each, the app found by its client id in the same statement.
+_DIGEST: BindParameter[str] = bindparam("digest")
+_TYPE_GRANTED_TO_CLIENT = select(_BLOBS.c.media_type).where(
+    _BLOBS.c.digest == _DIGEST,
+    exists().where(_GRANTS.c.digest == _DIGEST, _GRANTS.c.app_id == _APPS.c.id,
+                   _APPS.c.client_id == bindparam("client_id")))
+_TYPE_GRANTED_TO_APP = select(_BLOBS.c.media_type).where(
+    _BLOBS.c.digest == _DIGEST,
+    exists().where(_GRANTS.c.digest == _DIGEST, _GRANTS.c.app_id == bindparam("app_id")))
+_TYPE_OWNED_BY = select(_BLOBS.c.media_type).where(
+    _BLOBS.c.digest == _DIGEST,
+    exists().where(_OWNERSHIPS.c.digest == _DIGEST,
+                   _OWNERSHIPS.c.identity_id == bindparam("identity_id")))
+_CONTENT = select(_BLOBS.c.content).where(_BLOBS.c.digest == _DIGEST)
 
 
 class Media:
@@ -66,6 +87,27 @@ class Media:
         return self._session.scalars(select(MediaOwnershipRow.identity_id).where(
             MediaOwnershipRow.digest == digest).distinct()).all()
 
+    def type_if_owned_by(self, identity_id: str, digest: str) -> str | None:
+        """The blob's media type if the person owns it; None whether it is someone
+        else's or none (its content is not read)."""
+        return self._scalar(_TYPE_OWNED_BY, digest=digest, identity_id=identity_id)
+
+    def type_if_granted_to_app(self, app_id: str, digest: str) -> str | None:
+        """The blob's media type if some person granted it to the app; None otherwise."""
+        return self._scalar(_TYPE_GRANTED_TO_APP, digest=digest, app_id=app_id)
+
+    def type_if_granted_to_client(self, client_id: str, digest: str) -> str | None:
+        """The same for the app with ``client_id``; None for a client id nobody has."""
+        if not storable(client_id):
+            return None
+        return self._scalar(_TYPE_GRANTED_TO_CLIENT, digest=digest, client_id=client_id)
+
+    def content(self, digest: str) -> bytes | None:
+        return self._scalar(_CONTENT, digest=digest)
+
+    def _scalar(self, statement: Any, **values: str) -> Any:
+        return self._session.connection().execute(statement, values).scalar()
+
     def owned_by(self, identity_id: str, digest: str) -> MediaBlobRow | None:
         """The blob if the person owns it; None whether it is someone else's or none."""
         return self._session.scalars(select(MediaBlobRow).where(
@@ -89,10 +131,3 @@ class Media:
     def revoke(self, identity_id: str, app_id: str) -> None:
         self._session.execute(delete(MediaGrantRow).where(
             MediaGrantRow.identity_id == identity_id, MediaGrantRow.app_id == app_id))
-
-    def granted_to(self, app_id: str, digest: str) -> MediaBlobRow | None:
-        """The blob if some person granted it to the app; None otherwise."""
-        return self._session.scalars(select(MediaBlobRow).where(
-            MediaBlobRow.digest == digest,
-            exists().where(MediaGrantRow.digest == digest,
-                           MediaGrantRow.app_id == app_id))).first()
