@@ -70,6 +70,7 @@ from login_throughput import (
     git_commit,
     hub_environment,
     hub_settings,
+    pin_to_load_core,
     postgres_cpu_seconds,
     prepared_database,
     process_cpu_seconds,
@@ -410,13 +411,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("taskset") is None:
-        raise SystemExit("error: taskset (util-linux) is needed to pin the hub to one core")
     if not args.renders_only and shutil.which("wrk") is None:
         raise SystemExit("error: wrk is needed for the HTTP runs (apt-get install wrk)")
-    if not {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0):
-        raise SystemExit("error: needs cores 0 and 1 (one for the hub, one for the load)")
-    os.sched_setaffinity(0, {LOAD_CORE})
+    pin_to_load_core()
     day, commit = dt.date.today().isoformat(), git_commit()
     renders: list[dict[str, Any]] = []
     http: list[dict[str, Any]] = []

@@ -134,6 +134,16 @@ def git_commit() -> str:
     return out.strip() + (" + uncommitted src" if dirty else "")
 
 
+def pin_to_load_core() -> None:
+    """This process, the load generator, moves to core 1, off the hub's core (also used by
+    bench/avatar_renders.py and bench/profile_fanout.py)."""
+    if shutil.which("taskset") is None:
+        raise SystemExit("error: taskset (util-linux) is needed to pin the hub to one core")
+    if not {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0):
+        raise SystemExit("error: needs cores 0 and 1 (one for the hub, one for the load)")
+    os.sched_setaffinity(0, {LOAD_CORE})
+
+
 # --------------------------------------------------------------------------- CPU accounting
 
 def process_cpu_seconds(pid: int) -> float:
@@ -734,11 +744,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("taskset") is None:
-        raise SystemExit("error: taskset (util-linux) is needed to pin the hub to one core")
-    if not {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0):
-        raise SystemExit("error: needs cores 0 and 1 (one for the hub, one for the load)")
-    os.sched_setaffinity(0, {LOAD_CORE})  # the load generator stays off the hub's core
+    pin_to_load_core()
 
     with tempfile.TemporaryDirectory(prefix="ac-bench-") as tmp:
         workdir = Path(tmp)

@@ -47,7 +47,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -69,11 +68,12 @@ from login_throughput import (
     hub_environment,
     hub_settings,
     percentile,
+    pin_to_load_core,
     prepared_database,
     running_hub,
     venv_tool,
 )
-from webhook_delivery import http_json, start, stop
+from webhook_delivery import http_json, start, stop, wait_for_receiver
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_P99_MS = 200.0
@@ -135,16 +135,7 @@ def running_receiver(port: int, secrets: list[str], env: dict[str, str],
                     env, workdir / "receiver.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                http_json(f"{base}/count", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("error: the receiver did not start:\n"
-                                     + (workdir / "receiver.log").read_text()[-2000:]) from None
-                time.sleep(0.1)
+        wait_for_receiver(process, base, workdir / "receiver.log")
         yield base
     finally:
         stop(process)
@@ -224,6 +215,12 @@ def run_backend(database_url: str | None, args: argparse.Namespace) -> dict[str,
         stack.enter_context(running_hub(port, env, workdir))
         if database.is_postgres:
             stack.enter_context(running_worker(env, workdir))
+        # Each link told its app (`account.linked`): once those arrived, delivery works.
+        deadline = time.monotonic() + args.drain
+        while (baseline := http_json(f"{receiver}/count")["received"]) < args.apps:
+            if time.monotonic() > deadline:
+                raise SystemExit("error: the account.linked webhooks did not arrive")
+            time.sleep(0.1)
         person = Person(base, token)
         total = args.warmup + args.changes
         print(f"      {database.kind}: {total} changes ({args.warmup} warm-up), one every "
@@ -237,7 +234,7 @@ def run_backend(database_url: str | None, args: argparse.Namespace) -> dict[str,
                 time.sleep(wait)
             requested[NAME.format(n=n)] = person.save_name(n)
         span = time.perf_counter() - started
-        expected = total * args.apps
+        expected = baseline + total * args.apps
         deadline = time.monotonic() + args.drain
         while http_json(f"{receiver}/count")["received"] < expected \
                 and time.monotonic() < deadline:
@@ -329,11 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for the last webhooks")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
-    if shutil.which("taskset") is None:
-        raise SystemExit("error: taskset (util-linux) is needed to pin the processes")
-    if not {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0):
-        raise SystemExit("error: needs cores 0 and 1")
-    os.sched_setaffinity(0, {LOAD_CORE})
+    pin_to_load_core()
     day, commit = dt.date.today().isoformat(), git_commit()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     results = []
