@@ -24,6 +24,7 @@ from accounts_center.domain.errors import MediaLinkRefused, NotFound
 from accounts_center.hub import Hub
 from accounts_center.services.bytes_lru import BytesLRU
 from accounts_center.services.member_apps import MemberApp
+from accounts_center.store.media import Media
 from accounts_center.store.unit_of_work import UnitOfWork
 
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -82,18 +83,20 @@ def signed_media_url(hub: Hub, digest: str, app_client_id: str, ttl: timedelta) 
 
 
 def media_for_owner(hub: Hub, identity_id: str, digest: str) -> MediaBlob:
-    with hub.unit_of_work() as uow:
-        media_type = (uow.media.type_if_owned_by(identity_id, digest)
-                      if DIGEST.match(digest) else None)
-        return _blob(hub, uow, digest, media_type)
+    if not DIGEST.match(digest):
+        raise NotFound(NO_SUCH_MEDIA)
+    with hub.single_read() as connection:
+        media_type = Media.type_if_owned_by(connection, identity_id, digest)
+    return _blob(hub, digest, media_type)
 
 
 def media_for_app(hub: Hub, app: MemberApp, digest: str) -> MediaBlob:
     """For an app authenticated with its client credentials: the blob if granted."""
-    with hub.unit_of_work() as uow:
-        media_type = (uow.media.type_if_granted_to_app(app.id, digest)
-                      if DIGEST.match(digest) else None)
-        return _blob(hub, uow, digest, media_type)
+    if not DIGEST.match(digest):
+        raise NotFound(NO_SUCH_MEDIA)
+    with hub.single_read() as connection:
+        media_type = Media.type_if_granted_to_app(connection, app.id, digest)
+    return _blob(hub, digest, media_type)
 
 
 def media_by_signed_url(hub: Hub, digest: str, app_client_id: str, expires: int,
@@ -106,12 +109,12 @@ def media_by_signed_url(hub: Hub, digest: str, app_client_id: str, expires: int,
         raise MediaLinkRefused("This media link was not made by this hub for this app.")
     if remaining <= 0:
         raise MediaLinkRefused("This media link expired: ask for a new one.")
-    with hub.unit_of_work() as uow:
-        media_type = uow.media.type_if_granted_to_client(app_client_id, digest)
-        return _blob(hub, uow, digest, media_type), remaining
+    with hub.single_read() as connection:
+        media_type = Media.type_if_granted_to_client(connection, app_client_id, digest)
+    return _blob(hub, digest, media_type), remaining
 
 
-def _blob(hub: Hub, uow: UnitOfWork, digest: str, media_type: str | None) -> MediaBlob:
+def _blob(hub: Hub, digest: str, media_type: str | None) -> MediaBlob:
     """The blob's bytes once the caller's check (``media_type``: None when refused) let
     this request have it. The check runs against the database on every request, so a
     revoked grant takes effect at once in every process; only the bytes are cached, and
@@ -121,7 +124,8 @@ def _blob(hub: Hub, uow: UnitOfWork, digest: str, media_type: str | None) -> Med
     cache = _blob_cache(hub)
     content = cache.get(digest)
     if content is None:
-        content = uow.media.content(digest)
+        with hub.single_read() as connection:
+            content = Media.content(connection, digest)
         if content is None:  # deleted since the check
             raise NotFound(NO_SUCH_MEDIA)
         cache.put(digest, content)
