@@ -359,10 +359,9 @@ How `bench/avatar_renders.py` measures:
 
 def write_docs(renders: list[dict[str, Any]], http: list[dict[str, Any]],
                args: argparse.Namespace, day: str, commit: str) -> None:
-    tables = []
-    if renders:
-        tables.append(Table("Renders per second on one core, newest first:", RENDER_HEADER,
-                            render_rows(renders, day, commit)))
+    # Both tables always, so a run of one part keeps the other's earlier rows.
+    tables = [Table("Renders per second on one core, newest first:", RENDER_HEADER,
+                    render_rows(renders, day, commit) if renders else [])]
     tables.append(Table("The cached avatar PNG (256 px) over HTTP, one hub process on one "
                         "core, newest first:", HTTP_HEADER,
                         [row for report in http
