@@ -36,7 +36,7 @@ def shoot(page: Page, name: str, width: int, scrolled_to: str | None = None) -> 
     """The viewport at ``width``, scrolled to the element ``scrolled_to`` (a selector)."""
     page.set_viewport_size({"width": width, "height": 900 if width > PHONE else 844})
     if scrolled_to is not None:
-        page.locator(scrolled_to).evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.locator(scrolled_to).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
     page.set_viewport_size({"width": WIDE, "height": 900})
