@@ -61,7 +61,7 @@ def test_a_full_login_leaves_a_lasting_device_cookie_that_logout_keeps(client):
     device = cookie_set(response, "ac_device")
     assert "HttpOnly" in device and "SameSite=lax" in device and "Path=/" in device
     assert "Max-Age=15552000" in device  # 180 days, beyond any session
-    assert "ada" not in device
+    assert "ada@" not in device and "example.com" not in device
     logout = client.post("/logout", data={"csrf_token": csrf_from(client.get("/accounts").text)})
     assert "ac_device" not in logout.headers.get("set-cookie", "")
     assert client.cookies.get("ac_device")
