@@ -118,6 +118,8 @@ ROUTES = [
     Route("GET", "/avatar/editor", PAGE, query=("current", "history", "action", *PARTS)),
     Route("GET", "/avatar-preview.svg", PROBLEM, query=PARTS),
     Route("GET", "/connected-experiences", PAGE),
+    Route("POST", "/connected-experiences/choice", PAGE, form=(
+        "source_link_id", "destination_link_id", "source_type", "destination_type", "mode")),
     Route("GET", "/your-information", PAGE, query=("kind", "done")),
     Route("POST", "/your-information/verify", PAGE),
     Route("GET", "/your-information/receipt", PAGE),

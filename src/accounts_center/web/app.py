@@ -26,10 +26,10 @@ from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
     avatar_pages,
+    connected_pages,
     creation_pages,
     privacy_pages,
     profile_pages,
-    section_pages,
     security_pages,
 )
 from accounts_center.web.console.guards import LoginRequired, answer_login_required
@@ -80,7 +80,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(privacy_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(creation_pages.router)
-    app.include_router(section_pages.router)
+    app.include_router(connected_pages.router)
     app.include_router(avatar_pages.router)
     app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
