@@ -7,6 +7,8 @@ refusal is an RFC 9457 problem."""
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -16,6 +18,7 @@ from sqlalchemy import func, select
 
 from accounts_center.domain.errors import CrossPostPairUnavailable
 from accounts_center.services.crosspost_routes import set_directions
+from accounts_center.services.your_information import build_archive
 from accounts_center.store.crosspost_models import CrossPostRow
 from accounts_center.store.outbox_models import OutboxEventRow
 from accounts_center.store.privacy_models import LedgerEntryRow
@@ -310,3 +313,18 @@ def test_removing_a_destination_stops_new_posts_to_it_at_once(hub, linked):
         "destinations"]] == ["Pics"]
     assert post(linked.chat, "chat-ada").status_code == 422  # Pics is ask, not picked
     assert sent(hub) == []
+
+
+def test_the_persons_archive_holds_their_choices_posts_copies_and_pictures(hub, linked):
+    made = post(linked.chat, "chat-ada", caption="Beach").json()
+    archive = zipfile.ZipFile(io.BytesIO(build_archive(hub, linked.person)))
+    held = json.loads(archive.read("crossposts.json"))
+    assert {(c["to_app"], c["choice"]) for c in held["choices"]} == {("Pics", "ask"),
+                                                                     ("Social", "always")}
+    [kept] = held["crossposts"]
+    assert (kept["id"], kept["from_app"], kept["caption"]) == (made["id"], "Chat", "Beach")
+    assert [(c["app"], c["type"], c["state"]) for c in kept["copies"]] == [
+        ("Social", "story", "sent")]
+    picture = Image.open(io.BytesIO(archive.read(kept["file"])))
+    assert not picture.getexif()
+    assert "crossposts.json" in archive.read("README.txt").decode()

@@ -69,6 +69,12 @@ class CrossPosts:
         self._session.add(row)
         self._session.flush()
 
+    def of_person(self, identity_id: str) -> Sequence[CrossPostRow]:
+        """Newest first (ids break ties, so every engine lists the same order)."""
+        return self._session.scalars(select(CrossPostRow).where(
+            CrossPostRow.identity_id == identity_id)
+            .order_by(CrossPostRow.created_at.desc(), CrossPostRow.id.desc())).all()
+
     def get(self, crosspost_id: str, *, lock: bool = False) -> CrossPostRow | None:
         return self._session.get(CrossPostRow, crosspost_id[:36], with_for_update=lock)
 
