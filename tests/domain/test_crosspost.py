@@ -30,8 +30,10 @@ from accounts_center.domain.policy import (
     Facts,
     Flow,
     LinkFact,
+    Notice,
     Reason,
     decide_crosspost,
+    decide_event,
 )
 
 S, T, P, PH = (CrossPostType.STATUS, CrossPostType.STORY, CrossPostType.POST,
@@ -176,3 +178,14 @@ def test_a_copy_is_allowed_exactly_when_every_condition_holds(
     expected = (open_ and source_declared and destination_declared and source_active
                 and destination_active and (mode == "always" or (mode == "ask" and picked)))
     assert decide_crosspost(COPY, facts).allowed is expected
+
+
+@pytest.mark.parametrize("holds_copy, active, reason", [
+    (True, True, Reason.ALLOWED), (False, True, Reason.ABOUT_ANOTHER_APP),
+    (True, False, Reason.LINK_NOT_ACTIVE)])
+def test_a_deletion_is_told_only_to_an_added_app_that_holds_a_copy(holds_copy, active,
+                                                                   reason):
+    facts = Facts(links={"pics": LinkFact("pics", "ada", active)}, sends={}, receives={},
+                  holds_copy=holds_copy)
+    notice = Notice("crosspost.deleted", "pics", "ada", "chat")
+    assert decide_event(notice, facts).reason is reason

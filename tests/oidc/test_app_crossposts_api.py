@@ -51,6 +51,13 @@ def sent(hub) -> list[tuple[str, dict]]:
             .order_by(OutboxEventRow.seq))]
 
 
+def deleted_events(hub) -> list[tuple[str, dict]]:
+    with hub.unit_of_work() as uow:
+        return [(row.app_id, row.payload) for row in uow.session.scalars(
+            select(OutboxEventRow).where(OutboxEventRow.type == "crosspost.deleted")
+            .order_by(OutboxEventRow.seq))]
+
+
 def fetch(app: App, url: str):
     parts = urlsplit(url)
     return app.client.get(f"{parts.path}?{parts.query}")
@@ -277,16 +284,41 @@ def test_another_apps_post_is_not_found(hub, linked):
     assert unknown.status_code == 404
 
 
-def test_the_source_deletes_its_post(hub, clock, linked):
-    made = post(linked.chat, "chat-ada").json()
+def test_the_source_deletes_its_post_and_every_copy_hears_it(hub, clock, linked):
+    pics = [d["id"] for d in destinations(linked.chat, "chat-ada").json()["destinations"]
+            if d["app"] == "Pics"]
+    made = post(linked.chat, "chat-ada", picked=pics).json()
+    urls = {app_id: payload["media_url"] for app_id, payload in sent(hub)}
+    assert all(fetch(getattr(linked, n), urls[i]).status_code == 200
+               for n, i in zip(("pics", "social"), ids(linked, "pics", "social"), strict=True))
     clock.advance(seconds=5)
     chat = linked.chat
     gone = chat.client.delete(f"/v1/app/crossposts/{made['id']}", auth=chat.auth)
     assert gone.status_code == 200 and gone.json()["deleted_at"] is not None
+    told = deleted_events(hub)
+    assert sorted(app_id for app_id, _ in told) == sorted(ids(linked, "pics", "social"))
+    assert all(payload["crosspost_id"] == made["id"] for _, payload in told)
+    # Their pictures are gone for them: the URLs they were sent no longer open.
+    assert fetch(linked.pics, urls[linked.pics.credentials.app.id]).status_code == 404
+    assert fetch(linked.social, urls[linked.social.credentials.app.id]).status_code == 404
     again = chat.client.delete(f"/v1/app/crossposts/{made['id']}", auth=chat.auth)
     assert again.json()["deleted_at"] == gone.json()["deleted_at"]
+    assert len(deleted_events(hub)) == 2  # once only
     assert chat.client.get(f"/v1/app/crossposts/{made['id']}",
                            auth=chat.auth).json()["deleted_at"] is not None
+
+
+def test_a_deletion_reaches_only_apps_that_were_sent_a_copy_and_are_still_added(hub, linked):
+    made = post(linked.chat, "chat-ada").json()  # Social only: Pics is ask, not picked
+    social = linked.social
+    assert social.client.delete("/v1/app/links/social-ada", auth=social.auth).status_code == 204
+    linked.chat.client.delete(f"/v1/app/crossposts/{made['id']}", auth=linked.chat.auth)
+    assert deleted_events(hub) == []
+    with hub.unit_of_work() as uow:
+        told = [row.body for row in uow.session.scalars(select(LedgerEntryRow).where(
+            LedgerEntryRow.kind == "event")) if row.body["event"] == "crosspost.deleted"]
+    assert [(t["app"], t["allowed"], t["reason"]) for t in told] == [
+        ("Social", False, "link-not-active")]
 
 
 def test_a_closed_direction_is_offered_to_no_one_until_the_operator_opens_it(hub, linked):

@@ -153,6 +153,14 @@ class CrossPostCreated(Event):
 
 
 @dataclass(frozen=True)
+class CrossPostDeleted(Event):
+    """The source deleted a post the person cross-posted to your app: delete your copy
+    (its picture's URL stops working)."""
+
+    crosspost_id: str
+
+
+@dataclass(frozen=True)
 class UnknownEvent(Event):
     """An event type this SDK version does not know; its data is kept as received."""
 
@@ -211,6 +219,7 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "creation.deleted": (CreationDeleted, ("creation_id",)),
     "crosspost.created": (CrossPostCreated, ("crosspost_id", "post_type", "caption",
                                              "media_url", "media_type", "expires_at")),
+    "crosspost.deleted": (CrossPostDeleted, ("crosspost_id",)),
 }
 
 

@@ -26,6 +26,7 @@ class EventType(StrEnum):
     CREATION_ADDED = "creation.added"
     CREATION_DELETED = "creation.deleted"
     CROSSPOST_CREATED = "crosspost.created"
+    CROSSPOST_DELETED = "crosspost.deleted"
 
 
 class SharingRule(StrEnum):
@@ -40,6 +41,8 @@ class SharingRule(StrEnum):
     FIELD_CATEGORY = "field-category"
     # one copy of a cross-post: `policy.decide_crosspost` (the source is the app concerned)
     CROSSPOST = "crosspost"
+    # about a copy the app holds (its deletion): only an app that was sent one, while linked
+    CROSSPOST_COPY = "crosspost-copy"
 
 
 # What the outbox carries besides webhooks: an OpenID Connect Back-Channel Logout for the
@@ -108,4 +111,7 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
               ("crosspost_id", "post_type", "caption", "media_url", "media_type", "expires_at"),
               SharingRule.CROSSPOST, Purpose.CROSS_APP_FEATURES, DataCategory.ACTIVITY,
               "a cross-post", "about a post you shared from {about}"),
+    EventSpec(EventType.CROSSPOST_DELETED, ("crosspost_id",), SharingRule.CROSSPOST_COPY,
+              Purpose.CROSS_APP_FEATURES, None, "a cross-post deleted",
+              "that a post you shared from {about} was deleted"),
 )}

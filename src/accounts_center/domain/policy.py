@@ -109,6 +109,7 @@ class Facts:
     receives: Mapping[str, frozenset[str]]
     ad_consent: bool = False
     crosspost: CrossPostFacts | None = None
+    holds_copy: bool = False  # the receiver was sent a copy of the cross-post concerned
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +243,9 @@ def decide_event(notice: Notice, facts: Facts) -> Decision:
         return decide_crosspost(Flow(notice.concerns, notice.receiver, notice.identity_id,
                                      DataCategory.ACTIVITY.value, spec.purpose.value),
                                 facts)
+    if spec.rule is SharingRule.CROSSPOST_COPY:
+        # What became of a copy goes to the app that holds it, and to no other.
+        return _ALLOW if facts.holds_copy else _DENIED[Reason.ABOUT_ANOTHER_APP]
     if spec.rule is SharingRule.ERASURE:
         if notice.concerns == notice.receiver:
             return _ALLOW  # what the app itself shared was erased

@@ -152,12 +152,16 @@ def crosspost_for_source(hub: Hub, app: MemberApp, crosspost_id: str) -> CrossPo
 
 
 def delete_crosspost(hub: Hub, app: MemberApp, crosspost_id: str) -> CrossPost:
-    """The source deleted its item: the post is marked deleted (once; again is a no-op)."""
+    """The source deleted its item: the post is marked deleted and every destination
+    that was sent a copy hears `crosspost.deleted` (once; deleting again is a no-op)."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         post = _own_post(uow, app, crosspost_id, lock=True)
         if post.deleted_at is None:
             post.deleted_at = now
+            uow.session.flush()
+            _tell_deleted(uow, hub, post, party(app, uow.links.get(post.source_link_id)),
+                          now)
         view = _view(uow, post)
         uow.commit()
     return view
@@ -254,6 +258,26 @@ def _fan_out(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
         destination_type=pair.destination_type.value, mode=pair.mode.value,
         state=SENT if decision.allowed else REFUSED,
         reason=None if decision.allowed else decision.reason.value, updated_at=now))
+
+
+def _tell_deleted(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
+                  now: datetime) -> None:
+    """`crosspost.deleted` for each app that was sent a copy (through the gate: an app
+    removed since hears nothing more, its copy staying as the person left it), and its
+    grant of the picture gone unless it still holds the picture otherwise."""
+    for copy in uow.crossposts.copies(post.id):
+        if copy.state in (REFUSED, "deleted"):
+            continue  # never sent, or the destination deleted it already
+        destination = uow.member_apps.by_id(copy.destination_app_id)
+        if destination is None:
+            continue
+        receiver = party(destination, uow.links.get(copy.destination_link_id))
+        send_event(uow, hub, EventType.CROSSPOST_DELETED, receiver, post.identity_id,
+                   concerns=source, data={"crosspost_id": post.id}, now=now,
+                   holds_copy=True)
+        if not (uow.crossposts.live_copies_of(post.identity_id, receiver.app_id, post.digest)
+                or uow.media.held_for_other_purposes(post.identity_id, MEDIA, post.digest)):
+            uow.media.revoke_app_digest(post.identity_id, receiver.app_id, post.digest)
 
 
 def _own_post(uow: UnitOfWork, app: MemberApp, crosspost_id: str,

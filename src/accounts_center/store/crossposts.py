@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts_center.store.crosspost_models import (
@@ -82,6 +82,17 @@ class CrossPosts:
         return self._session.scalars(select(CrossPostCopyRow).where(
             CrossPostCopyRow.crosspost_id == crosspost_id)
             .order_by(CrossPostCopyRow.choice_id)).all()
+
+    def live_copies_of(self, identity_id: str, app_id: str, digest: str) -> int:
+        """How many of the person's posts not deleted were sent to the app with this
+        picture."""
+        return self._session.scalar(
+            select(func.count()).select_from(CrossPostCopyRow).join(
+                CrossPostRow, CrossPostRow.id == CrossPostCopyRow.crosspost_id).where(
+                CrossPostRow.identity_id == identity_id, CrossPostRow.digest == digest,
+                CrossPostRow.deleted_at.is_(None),
+                CrossPostCopyRow.destination_app_id == app_id,
+                CrossPostCopyRow.state != "refused")) or 0
 
     def copies_for_app(self, crosspost_id: str, app_id: str,
                        ) -> Sequence[CrossPostCopyRow]:

@@ -109,6 +109,12 @@ class Media:
         self._session.execute(delete(MediaGrantRow).where(
             MediaGrantRow.identity_id == identity_id, MediaGrantRow.digest == digest))
 
+    def revoke_app_digest(self, identity_id: str, app_id: str, digest: str) -> None:
+        """This one app no longer fetches this blob of the person's."""
+        self._session.execute(delete(MediaGrantRow).where(
+            MediaGrantRow.identity_id == identity_id, MediaGrantRow.app_id == app_id,
+            MediaGrantRow.digest == digest))
+
     def granted_to(self, app_id: str, digest: str) -> MediaBlobRow | None:
         """The blob if some person granted it to the app; None otherwise."""
         return self._session.scalars(select(MediaBlobRow).where(
