@@ -51,7 +51,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,16 @@ def git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out.strip() + (" + uncommitted src" if dirty else "")
+
+
+def pin_to_load_core() -> None:
+    """This process, the load generator, moves to core 1, off the hub's core (also used by
+    bench/avatar_renders.py and bench/profile_fanout.py)."""
+    if shutil.which("taskset") is None:
+        raise SystemExit("error: taskset (util-linux) is needed to pin the hub to one core")
+    if not {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0):
+        raise SystemExit("error: needs cores 0 and 1 (one for the hub, one for the load)")
+    os.sched_setaffinity(0, {LOAD_CORE})
 
 
 # --------------------------------------------------------------------------- CPU accounting
@@ -286,6 +296,16 @@ def hub_environment(workdir: Path, database_url: str, public_url: str) -> dict[s
     return env
 
 
+def hub_settings(env: dict[str, str]) -> Any:
+    """The Settings a hub process started with ``env`` reads, for set-up done in the
+    bench's own process, without touching os.environ."""
+    from accounts_center.settings import Settings
+
+    values = {key.removeprefix("ACCOUNTS_CENTER_").lower(): value
+              for key, value in env.items() if key.startswith("ACCOUNTS_CENTER_")}
+    return Settings(_env_file=None, **values)
+
+
 # --------------------------------------------------------------------------- hash bound
 
 # Run pinned to core 0, in the hub's environment and working directory, so Settings()
@@ -377,10 +397,13 @@ def combined_bound(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
 
 @contextlib.contextmanager
 def running_hub(port: int, env: dict[str, str], workdir: Path,
-                startup_timeout: float = 120) -> Iterator[subprocess.Popen[bytes]]:
+                startup_timeout: float = 120,
+                serve_options: Sequence[str] = ()) -> Iterator[subprocess.Popen[bytes]]:
+    """One `accounts-center serve` process pinned to the hub's core, until the block ends
+    (also used by bench/avatar_renders.py and bench/profile_fanout.py)."""
     log_path = workdir / "hub.log"
     command = ["taskset", "-c", str(SERVER_CORE), venv_tool("accounts-center"), "serve",
-               "--port", str(port), "--log-level", "warning"]
+               "--port", str(port), "--log-level", "warning", *serve_options]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, cwd=workdir, stdout=log,
                                    stderr=subprocess.STDOUT)
@@ -721,11 +744,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("taskset") is None:
-        raise SystemExit("error: taskset (util-linux) is needed to pin the hub to one core")
-    if not {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0):
-        raise SystemExit("error: needs cores 0 and 1 (one for the hub, one for the load)")
-    os.sched_setaffinity(0, {LOAD_CORE})  # the load generator stays off the hub's core
+    pin_to_load_core()
 
     with tempfile.TemporaryDirectory(prefix="ac-bench-") as tmp:
         workdir = Path(tmp)

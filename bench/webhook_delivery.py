@@ -132,6 +132,19 @@ def http_json(url: str, timeout: float = 30.0) -> dict[str, Any]:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
+def wait_for_receiver(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    """Until the receiver at ``base`` answers (also used by bench/profile_fanout.py)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            http_json(f"{base}/count", timeout=2)
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("receiver did not start: " + log.read_text()[-2000:]) from None
+            time.sleep(0.1)
+
+
 # --------------------------------------------------------------------------- processes
 
 def cpu_seconds(pid: int) -> float:
@@ -296,16 +309,7 @@ def run_config(backend: str, workers: int, args: argparse.Namespace,
                          workdir / "receiver.log")
         stack.callback(stop, receiver)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                http_json(f"{base}/count", timeout=2)
-                break
-            except OSError:
-                if receiver.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("receiver did not start: "
-                                     + (workdir / "receiver.log").read_text()[-2000:]) from None
-                time.sleep(0.1)
+        wait_for_receiver(receiver, base, workdir / "receiver.log")
         producer = Producer(hub, [a.app.id for a in apps], args.people)
 
         def start_workers() -> list[subprocess.Popen[bytes]]:

@@ -4,15 +4,27 @@ mapping of errors. The real hub is exercised in the hub's suite (tests/sdk/)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+T = TypeVar("T")
+
+
+def run_on_its_own_loop(flow: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread: Playwright's sync API keeps a loop running in this one
+    when browser tests ran earlier in the session."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, flow).result()
 
 ISSUER = "https://hub.test"
 CLIENT_ID = "app_chat"

@@ -3,11 +3,6 @@ not this browser's, an ID token that does not verify, and how it follows key rot
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
 import httpx
 import pytest
 from joserfc import jwt
@@ -24,14 +19,7 @@ from accounts_center_sdk import (
     Pending,
 )
 from accounts_center_sdk.provider import KEY_REFETCH_INTERVAL_SECONDS
-from fake_hub import CLIENT_ID, ISSUER, REDIRECT_URI, FakeHub
-
-
-def run_on_its_own_loop(flow: Coroutine[Any, Any, None]) -> None:
-    """asyncio.run in a thread: Playwright's sync API keeps a loop running in this one
-    when browser tests ran earlier in the session."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, flow).result()
+from fake_hub import CLIENT_ID, ISSUER, REDIRECT_URI, FakeHub, run_on_its_own_loop
 
 
 def client_for(fake: FakeHub) -> AccountsCenter:

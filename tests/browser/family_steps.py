@@ -36,7 +36,7 @@ def shoot(page: Page, name: str, width: int, scrolled_to: str | None = None) -> 
     """The viewport at ``width``, scrolled to the element ``scrolled_to`` (a selector)."""
     page.set_viewport_size({"width": width, "height": 900 if width > PHONE else 844})
     if scrolled_to is not None:
-        page.locator(scrolled_to).evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.locator(scrolled_to).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
     page.set_viewport_size({"width": WIDE, "height": 900})
@@ -105,3 +105,29 @@ def wait_for_new_picture(page: Page, app_url: str, old_src: str) -> tuple[str, s
         if src != old_src or time.monotonic() > deadline:
             return src, digest
         time.sleep(0.2)
+
+
+def wait_until_gone(page: Page, url: str, selector: str) -> None:
+    """Reloads ``url`` until nothing matches ``selector`` (a webhook arrives a moment
+    after the change in the hub)."""
+    deadline = time.monotonic() + WEBHOOK_SECONDS
+    page.goto(url)
+    while page.locator(selector).count() and time.monotonic() < deadline:
+        time.sleep(0.2)
+        page.goto(url)
+    expect(page.locator(selector)).to_have_count(0)
+
+
+def make_sticker(page: Page, hub_url: str, expression: str) -> None:
+    """In the hub's Creations, from the avatar she saved."""
+    page.goto(hub_url + "/profile/creations")
+    page.get_by_label("Expression").select_option(expression)
+    page.get_by_role("button", name="Make sticker").click()
+    expect(page.get_by_role("status")).to_contain_text("Your sticker is made")
+
+
+def delete_creation(page: Page, hub_url: str, title: str) -> None:
+    page.goto(hub_url + "/profile/creations")
+    page.locator("li.creation", has_text=title).get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted")

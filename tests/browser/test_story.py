@@ -28,6 +28,8 @@ from tests.browser.family_steps import (
     PHONE,
     WIDE,
     add_to_accounts_center,
+    delete_creation,
+    make_sticker,
     my_picture,
     new_person,
     served_digest,
@@ -35,6 +37,7 @@ from tests.browser.family_steps import (
     sign_out,
     sign_up,
     wait_for_new_picture,
+    wait_until_gone,
 )
 from tests.demo_family import Family
 
@@ -145,6 +148,38 @@ def test_the_story(browser: Browser, family: Family) -> None:
     shoot(bo, "chat-avatar-synced", PHONE)
     shoot(bo, "chat-avatar-synced", WIDE)
 
+    # A sticker made from her avatar in the hub: Pics and Chat (which declare creations)
+    # offer it; she posts it in Pics and sends it to Bo, encrypted like any message.
+    make_sticker(ada, family.hub, "wink")
+    ada.goto(pics + "/")
+    ada.get_by_role("link", name="Or post one of your stickers from Accounts Center").click()
+    ada.get_by_label("Wink sticker").check()
+    ada.get_by_label("Caption").fill(f"Winking {TAG}")
+    shoot(ada, "pics-sticker-picker", PHONE)
+    shoot(ada, "pics-sticker-picker", WIDE)
+    ada.get_by_role("button", name="Post sticker").click()
+    expect(ada.get_by_role("img", name=f"Winking {TAG}")).to_be_visible()
+    shoot(ada, "pics-sticker-posted", PHONE, scrolled_to="ul.items li")
+    ada.goto(chat + "/")
+    ada.get_by_role("link", name="Bo").click()
+    ada.get_by_text("Stickers", exact=True).click()
+    ada.get_by_role("button", name="Send Wink sticker").click()
+    expect(ada.locator("#messages li.mine img.sticker")).to_have_count(1)
+    bo.get_by_role("link", name="Ada").click()
+    expect(bo.get_by_role("img", name="Wink sticker")).to_be_visible()
+    bo.wait_for_function("() => document.querySelector('img.sticker').naturalWidth > 0")
+    shoot(ada, "chat-sticker-sent", PHONE, scrolled_to="#messages li:last-child")
+    shoot(ada, "chat-sticker-sent", WIDE, scrolled_to="#messages li:last-child")
+    # Social does not declare creations: no stickers there.
+    ada.goto(social + "/")
+    expect(ada.get_by_text("sticker")).to_have_count(0)
+    # Deleted in the hub, it is gone from Pics's picker and from Bo's conversation.
+    delete_creation(ada, family.hub, "Wink sticker")
+    wait_until_gone(ada, pics + "/stickers", "label.sticker")
+    expect(ada.locator("#no-stickers")).to_be_visible()
+    bo.reload()
+    expect(bo.get_by_text("Sticker “Wink sticker”: deleted by its owner.")).to_be_visible()
+
     # Ada turns off signing in to Pics in the hub: Pics's button explains why not.
     ada.goto(family.hub + "/accounts")
     ada.get_by_role("button", name="Turn off logging in to Pics").click()
@@ -212,7 +247,7 @@ def test_the_story(browser: Browser, family: Family) -> None:
             assert SECRET not in everything, f"part of a message found in {database.name}"
     with sqlite3.connect(family.database("chat")) as db:
         rows = db.execute("SELECT ciphertext, iv FROM messages").fetchall()
-    assert len(rows) == 2
+    assert len(rows) == 3  # the two messages and the sticker
     for ciphertext, iv in rows:
         assert len(base64.b64decode(iv)) == 12
         assert len(base64.b64decode(ciphertext)) >= len(MESSAGES[0].encode()) + 16

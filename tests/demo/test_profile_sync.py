@@ -8,59 +8,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
-from standardwebhooks.webhooks import Webhook
 from starlette.testclient import TestClient
 
-from accounts_center_demo.family.config import HubCredentials
 from accounts_center_demo.family.models import DEFAULT_PICTURE, AppliedWebhook, SyncedField
 from tests.demo.conftest import MakeClient, sign_up
-
-SECRET = "whsec_" + base64.b64encode(b"p" * 24).decode()
-ISSUER = "http://hub.test"
-HUB = HubCredentials(ISSUER, "app_test", "client-secret", SECRET)
-EARLIER, LATER = "2026-11-27T10:00:00+00:00", "2026-11-27T11:00:00+00:00"
-
-
-def png(colour: tuple[int, int, int], size: int = 256) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (size, size), colour).save(out, format="PNG")
-    return out.getvalue()
-
-
-RED, BLUE = png((200, 0, 0)), png((0, 0, 200))
-
-
-class MediaServer:
-    """The hub's `/media/` as the app's HTTP client sees it: each path answers as set."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, Callable[[], httpx.Response]] = {}
-        self.asked: list[str] = []
-
-    def serve(self, name: str, content: bytes, status: int = 200) -> str:
-        self.answers[f"/media/{name}"] = lambda: httpx.Response(
-            status, content=content, headers={"content-type": "image/png"})
-        return f"{ISSUER}/media/{name}?app=app_test&exp=1&sig=x"
-
-    def unreachable(self, name: str) -> str:
-        def refuse() -> httpx.Response:
-            raise httpx.ConnectError("connection refused")
-        self.answers[f"/media/{name}"] = refuse
-        return f"{ISSUER}/media/{name}?app=app_test&exp=1&sig=x"
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.asked.append(str(request.url))
-        answer = self.answers.get(request.url.path)
-        return answer() if answer else httpx.Response(404)
+from tests.demo.hub_standin import BLUE, EARLIER, HUB, LATER, RED, MediaServer, deliver
 
 
 @pytest.fixture
@@ -71,24 +30,9 @@ def media() -> MediaServer:
 @pytest.fixture
 def app(make_client: MakeClient, media: MediaServer) -> Iterator[TestClient]:
     client = make_client("social", hub=HUB)
-    hub = client.app.state.family.hub  # type: ignore[attr-defined]
-    hub.media.close()
-    hub.media = httpx.Client(transport=httpx.MockTransport(media.handle))
+    media.attach(client)
     sign_up(client, "ada", "Ada")
     yield client
-
-
-def deliver(client: TestClient, webhook_id: str, kind: str = "profile.updated",
-            secret: str = SECRET, **data: Any) -> int:
-    body = json.dumps({"type": kind, "timestamp": datetime.now(UTC).isoformat(), "data": {
-        "sub": "pairwise", "app_user_id": "1", "occurred_at": LATER,
-        "ledger_receipt": "jws", **data}})
-    now = datetime.now(UTC)
-    headers = {"webhook-id": webhook_id, "webhook-timestamp": str(int(now.timestamp())),
-               "webhook-signature": Webhook(secret).sign(webhook_id, now, body),
-               "content-type": "application/json"}
-    return client.post("/accounts-center/webhooks", content=body.encode(),
-                       headers=headers).status_code
 
 
 def update(client: TestClient, webhook_id: str, field: str, value: Any,

@@ -9,12 +9,17 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from sqlalchemy import create_engine, delete
 from starlette.testclient import TestClient
 
 from accounts_center.services.media import grant_media, revoke_media_grants, signed_media_url
 from accounts_center.services.member_apps import register_app
 from accounts_center.services.profile_photos import set_profile_photo
+from accounts_center.store.base import table_of
+from accounts_center.store.media import Media
+from accounts_center.store.media_models import MediaGrantRow
 from accounts_center.web.app import create_app
+from accounts_center.web.media_routes import SignedMediaFastPath
 from tests.image_files import jpeg_with_gps
 from tests.web.conftest import person_id, sign_up_through_form
 
@@ -191,3 +196,59 @@ def test_granting_media_nobody_owns_is_refused(hub, pics):
 
     with hub.unit_of_work() as uow, pytest.raises(NotFound):
         grant_media(uow, UNKNOWN, pics.app.id)
+
+
+def test_a_cached_blob_is_not_served_once_another_process_revoked_its_grant(
+        hub, photo, pics, stranger):
+    grant(hub, photo.medium, pics.app.id)
+    url = path_of(signed_media_url(hub, photo.medium, pics.app.client_id,
+                                   timedelta(minutes=5)))
+    assert stranger.get(url).status_code == 200  # its bytes are now in this process
+    # Another hub process unlinks: nothing in this process hears of it.
+    other = create_engine(hub.settings.database_url)
+    with other.begin() as connection:
+        connection.execute(delete(table_of(MediaGrantRow)))
+    other.dispose()
+    assert_not_found(stranger.get(url))
+
+
+def test_a_cached_blob_is_checked_every_time_but_its_bytes_are_read_once(
+        hub, photo, pics, stranger, monkeypatch):
+    grant(hub, photo.medium, pics.app.id)
+    url = path_of(signed_media_url(hub, photo.medium, pics.app.client_id,
+                                   timedelta(minutes=5)))
+    checks, reads = [], []
+    check, read = Media.type_if_granted_to_client, Media.content
+    monkeypatch.setattr(Media, "type_if_granted_to_client",
+                        staticmethod(lambda *a: checks.append(a) or check(*a)))
+    monkeypatch.setattr(Media, "content", staticmethod(lambda *a: reads.append(a) or read(*a)))
+    first, second = stranger.get(url), stranger.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content[:3] == b"\xff\xd8\xff"
+    assert len(checks) == 2 and len(reads) == 1
+
+
+def test_a_signed_url_is_answered_alike_with_or_without_the_fast_path(hub, photo, pics,
+                                                                      stranger, monkeypatch):
+    grant(hub, photo.medium, pics.app.id)
+    url = path_of(signed_media_url(hub, photo.medium, pics.app.client_id,
+                                   timedelta(minutes=5)))
+    answered = []
+    signed = SignedMediaFastPath._signed
+
+    async def spy(self, scope):
+        response = await signed(self, scope)
+        answered.append(response is not None)
+        return response
+
+    monkeypatch.setattr(SignedMediaFastPath, "_signed", spy)
+    fast = stranger.get(url)
+    routed = stranger.get(f"{url}&also=1")  # not the exact shape: FastAPI's route
+    assert answered == [True, False]
+    assert fast.status_code == routed.status_code == 200
+    assert fast.content == routed.content
+    assert dict(fast.headers) == dict(routed.headers)
+    etag = {"If-None-Match": fast.headers["etag"]}
+    fast, routed = stranger.get(url, headers=etag), stranger.get(f"{url}&also=1", headers=etag)
+    assert fast.status_code == routed.status_code == 304
+    assert dict(fast.headers) == dict(routed.headers)

@@ -8,8 +8,6 @@ put its blobs behind the same two methods.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -19,6 +17,7 @@ import resvg_py
 from accounts_center.domain.avatar import AvatarSpec
 from accounts_center.domain.errors import InvalidInput
 from accounts_center.services.avatar_svg import avatar_svg
+from accounts_center.services.bytes_lru import BytesLRU
 
 PNG_SIZES = (64, 256, 1024)
 Format = Literal["svg", "png"]
@@ -47,33 +46,8 @@ class AvatarRenderCache(Protocol):
     def put(self, key: RenderKey, content: bytes) -> None: ...
 
 
-class InProcessRenderCache:
+class InProcessRenderCache(BytesLRU[RenderKey]):
     """The most recently used renders of this process, at most ``max_bytes`` of them."""
-
-    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[RenderKey, bytes] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: RenderKey) -> bytes | None:
-        with self._lock:
-            content = self._entries.get(key)
-            if content is not None:
-                self._entries.move_to_end(key)
-            return content
-
-    def put(self, key: RenderKey, content: bytes) -> None:
-        if len(content) > self.max_bytes:
-            return
-        with self._lock:
-            previous = self._entries.pop(key, None)
-            self._held -= len(previous) if previous is not None else 0
-            self._entries[key] = content
-            self._held += len(content)
-            while self._held > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._held -= len(evicted)
 
 
 def render_avatar(spec: AvatarSpec, cache: AvatarRenderCache, *, format: Format = "svg",

@@ -22,8 +22,9 @@ from accounts_center.crypto.media_urls import (
 )
 from accounts_center.domain.errors import MediaLinkRefused, NotFound
 from accounts_center.hub import Hub
+from accounts_center.services.bytes_lru import BytesLRU
 from accounts_center.services.member_apps import MemberApp
-from accounts_center.store.media_models import MediaBlobRow
+from accounts_center.store.media import Media
 from accounts_center.store.unit_of_work import UnitOfWork
 
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -31,6 +32,9 @@ DIGEST = re.compile(r"^[0-9a-f]{64}$")
 # fetch what it was just told about, not to keep.
 MAX_URL_TTL = timedelta(hours=1)
 NO_SUCH_MEDIA = "No such media, or not yours to see."
+# Bytes of recently served blobs kept per process (avatars and photo renditions are tens
+# of KiB): a cached avatar is served without reading its content from the database.
+BLOB_CACHE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -79,16 +83,20 @@ def signed_media_url(hub: Hub, digest: str, app_client_id: str, ttl: timedelta) 
 
 
 def media_for_owner(hub: Hub, identity_id: str, digest: str) -> MediaBlob:
-    with hub.unit_of_work() as uow:
-        row = uow.media.owned_by(identity_id, digest) if DIGEST.match(digest) else None
-        return _blob(row)
+    if not DIGEST.match(digest):
+        raise NotFound(NO_SUCH_MEDIA)
+    with hub.single_read() as connection:
+        media_type = Media.type_if_owned_by(connection, identity_id, digest)
+    return _blob(hub, digest, media_type)
 
 
 def media_for_app(hub: Hub, app: MemberApp, digest: str) -> MediaBlob:
     """For an app authenticated with its client credentials: the blob if granted."""
-    with hub.unit_of_work() as uow:
-        row = uow.media.granted_to(app.id, digest) if DIGEST.match(digest) else None
-        return _blob(row)
+    if not DIGEST.match(digest):
+        raise NotFound(NO_SUCH_MEDIA)
+    with hub.single_read() as connection:
+        media_type = Media.type_if_granted_to_app(connection, app.id, digest)
+    return _blob(hub, digest, media_type)
 
 
 def media_by_signed_url(hub: Hub, digest: str, app_client_id: str, expires: int,
@@ -101,16 +109,35 @@ def media_by_signed_url(hub: Hub, digest: str, app_client_id: str, expires: int,
         raise MediaLinkRefused("This media link was not made by this hub for this app.")
     if remaining <= 0:
         raise MediaLinkRefused("This media link expired: ask for a new one.")
-    with hub.unit_of_work() as uow:
-        app = uow.member_apps.by_client_id(app_client_id)
-        row = uow.media.granted_to(app.id, digest) if app is not None else None
-        return _blob(row), remaining
+    with hub.single_read() as connection:
+        media_type = Media.type_if_granted_to_client(connection, app_client_id, digest)
+    return _blob(hub, digest, media_type), remaining
 
 
-def _blob(row: MediaBlobRow | None) -> MediaBlob:
-    if row is None:
+def _blob(hub: Hub, digest: str, media_type: str | None) -> MediaBlob:
+    """The blob's bytes once the caller's check (``media_type``: None when refused) let
+    this request have it. The check runs against the database on every request, so a
+    revoked grant takes effect at once in every process; only the bytes are cached, and
+    a digest names its content forever."""
+    if media_type is None:
         raise NotFound(NO_SUCH_MEDIA)
-    return MediaBlob(digest=row.digest, media_type=row.media_type, content=row.content)
+    cache = _blob_cache(hub)
+    content = cache.get(digest)
+    if content is None:
+        with hub.single_read() as connection:
+            content = Media.content(connection, digest)
+        if content is None:  # deleted since the check
+            raise NotFound(NO_SUCH_MEDIA)
+        cache.put(digest, content)
+    return MediaBlob(digest=digest, media_type=media_type, content=content)
+
+
+def _blob_cache(hub: Hub) -> BytesLRU[str]:
+    cache = hub.memo.get("media-blobs")
+    if cache is None:
+        cache = hub.memo["media-blobs"] = BytesLRU[str](BLOB_CACHE_BYTES)
+    assert isinstance(cache, BytesLRU)
+    return cache
 
 
 def _url_key(hub: Hub) -> bytes:

@@ -225,12 +225,12 @@ def _handle_taken() -> InvalidInputs:
 
 def _tell_synced_apps(uow: UnitOfWork, hub: Hub, identity_id: str, field: ProfileField,
                       value: Any, now: datetime, *, skip: str | None) -> None:
-    for receiver in linked_parties(uow, identity_id):
+    receivers = [r for r in linked_parties(uow, identity_id) if r.app_id != skip]
+    synced = uow.profiles.synced_fields_of([r.link.id for r in receivers if r.link])
+    for receiver in receivers:
         assert receiver.link is not None
-        if receiver.app_id == skip or field.value not in uow.profiles.synced_fields(
-                receiver.link.id):
-            continue
-        _send_field(uow, hub, receiver, identity_id, field, value, now, now)
+        if field.value in synced.get(receiver.link.id, ()):
+            _send_field(uow, hub, receiver, identity_id, field, value, now, now)
 
 
 def _send_field(uow: UnitOfWork, hub: Hub, receiver: Party, identity_id: str,

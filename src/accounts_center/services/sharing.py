@@ -161,12 +161,9 @@ def send_event(uow: UnitOfWork, hub: Hub, event: EventType, receiver: Party,
 
 def linked_parties(uow: UnitOfWork, identity_id: str) -> list[Party]:
     """The person's apps with an active link, oldest link first."""
-    parties = []
-    for link in uow.links.active_of_identity(identity_id):
-        app = uow.member_apps.by_id(link.app_id)
-        if app is not None:
-            parties.append(party(app, link))
-    return parties
+    links = uow.links.active_of_identity(identity_id)
+    apps = uow.member_apps.by_ids({link.app_id for link in links})
+    return [party(apps[link.app_id], link) for link in links if link.app_id in apps]
 
 
 def tell_linked_apps(uow: UnitOfWork, hub: Hub, event: EventType, identity_id: str, *,

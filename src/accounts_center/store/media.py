@@ -5,16 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
-from accounts_center.store.base import table_of
+from accounts_center.store.base import storable, table_of
 from accounts_center.store.media_models import MediaBlobRow, MediaGrantRow, MediaOwnershipRow
+from accounts_center.store.models import MemberAppRow
 
 _BLOBS = table_of(MediaBlobRow)
 _GRANTS = table_of(MediaGrantRow)
+_OWNERSHIPS = table_of(MediaOwnershipRow)
+_APPS = table_of(MemberAppRow)
+# The checks that run on every media fetch, prebuilt Core statements that read the blob's
+# type but not its content (the bytes may come from the process's cache): one round trip
+# each, the app found by its client id in the same statement.
+_DIGEST: BindParameter[str] = bindparam("digest")
+_TYPE_GRANTED_TO_CLIENT = select(_BLOBS.c.media_type).where(
+    _BLOBS.c.digest == _DIGEST,
+    exists().where(_GRANTS.c.digest == _DIGEST, _GRANTS.c.app_id == _APPS.c.id,
+                   _APPS.c.client_id == bindparam("client_id")))
+_TYPE_GRANTED_TO_APP = select(_BLOBS.c.media_type).where(
+    _BLOBS.c.digest == _DIGEST,
+    exists().where(_GRANTS.c.digest == _DIGEST, _GRANTS.c.app_id == bindparam("app_id")))
+_TYPE_OWNED_BY = select(_BLOBS.c.media_type).where(
+    _BLOBS.c.digest == _DIGEST,
+    exists().where(_OWNERSHIPS.c.digest == _DIGEST,
+                   _OWNERSHIPS.c.identity_id == bindparam("identity_id")))
+_CONTENT = select(_BLOBS.c.content).where(_BLOBS.c.digest == _DIGEST)
 
 
 class Media:
@@ -80,6 +101,35 @@ class Media:
         return self._session.scalars(select(MediaOwnershipRow.identity_id).where(
             MediaOwnershipRow.digest == digest).distinct()).all()
 
+    # The checks of every media fetch, and the bytes apart: single reads (`Hub.single_read`,
+    # one round trip on PostgreSQL), so static, on any connection.
+    @staticmethod
+    def type_if_owned_by(connection: Connection, identity_id: str, digest: str) -> str | None:
+        """The blob's media type if the person owns it; None whether it is someone
+        else's or none (its content is not read)."""
+        return connection.execute(_TYPE_OWNED_BY, {
+            "digest": digest, "identity_id": identity_id}).scalar()
+
+    @staticmethod
+    def type_if_granted_to_app(connection: Connection, app_id: str,
+                               digest: str) -> str | None:
+        """The blob's media type if some person granted it to the app; None otherwise."""
+        return connection.execute(_TYPE_GRANTED_TO_APP, {
+            "digest": digest, "app_id": app_id}).scalar()
+
+    @staticmethod
+    def type_if_granted_to_client(connection: Connection, client_id: str,
+                                  digest: str) -> str | None:
+        """The same for the app with ``client_id``; None for a client id nobody has."""
+        if not storable(client_id):
+            return None
+        return connection.execute(_TYPE_GRANTED_TO_CLIENT, {
+            "digest": digest, "client_id": client_id}).scalar()
+
+    @staticmethod
+    def content(connection: Connection, digest: str) -> bytes | None:
+        return connection.execute(_CONTENT, {"digest": digest}).scalar()
+
     def owned_by(self, identity_id: str, digest: str) -> MediaBlobRow | None:
         """The blob if the person owns it; None whether it is someone else's or none."""
         return self._session.scalars(select(MediaBlobRow).where(
@@ -114,10 +164,3 @@ class Media:
         self._session.execute(delete(MediaGrantRow).where(
             MediaGrantRow.identity_id == identity_id, MediaGrantRow.app_id == app_id,
             MediaGrantRow.digest == digest))
-
-    def granted_to(self, app_id: str, digest: str) -> MediaBlobRow | None:
-        """The blob if some person granted it to the app; None otherwise."""
-        return self._session.scalars(select(MediaBlobRow).where(
-            MediaBlobRow.digest == digest,
-            exists().where(MediaGrantRow.digest == digest,
-                           MediaGrantRow.app_id == app_id))).first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,14 @@ class MemberApps:
         if not storable(app_id):
             return None
         return self._session.get(MemberAppRow, app_id)
+
+    def by_ids(self, app_ids: Collection[str]) -> dict[str, MemberAppRow]:
+        """The apps among ``app_ids`` that exist, by id, in one query."""
+        wanted = [app_id for app_id in app_ids if storable(app_id)]
+        if not wanted:
+            return {}
+        return {row.id: row for row in self._session.scalars(
+            select(MemberAppRow).where(MemberAppRow.id.in_(wanted)))}
 
     def by_client_id(self, client_id: str) -> MemberAppRow | None:
         if not storable(client_id):

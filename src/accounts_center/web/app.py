@@ -36,6 +36,7 @@ from accounts_center.web.console.guards import LoginRequired, answer_login_requi
 from accounts_center.web.console.profile_pages import MULTIPART_OVERHEAD, PHOTO_UPLOAD_PATH
 from accounts_center.web.console.rendering import STATIC
 from accounts_center.web.input_guard import refuse_hostile_input
+from accounts_center.web.media_routes import SignedMediaFastPath
 from accounts_center.web.media_routes import router as media_router
 from accounts_center.web.middleware import BodyLimit, SecurityHeaders
 from accounts_center.web.oauth import authorize_pages, logout_pages, provider_routes
@@ -84,6 +85,8 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(avatar_pages.router)
     app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    # Added first, so innermost: under the body limit and the security headers.
+    app.add_middleware(SignedMediaFastPath, hub=hub)
     # Image uploads alone (the photo, a creation in the console or from an app) may carry
     # an image up to the media limit (plus the multipart envelope); the service refuses a
     # file over the media limit itself, readably.

@@ -18,6 +18,7 @@ from accounts_center_demo.chat.envelopes import (
     checked_ciphertext,
 )
 from accounts_center_demo.chat.models import DeviceKey, Message
+from accounts_center_demo.family.creation_routes import creations_picker
 from accounts_center_demo.family.login_names import InvalidLoginName
 from accounts_center_demo.family.models import User
 from accounts_center_demo.family.store import utcnow
@@ -86,14 +87,16 @@ def conversation_router(family: Family) -> APIRouter:
             return v.redirect(f"/c/{peer.id}")
 
     @router.get("/c/{peer_id}")
-    def conversation(request: Request, peer_id: int) -> Response:
+    def conversation(request: Request, peer_id: int, refresh: str = "") -> Response:
         with family.visit(request) as v:
             if v.user is None:
                 return v.to_login()
             peer = v.db.get(User, peer_id)
             if peer is None or peer.id == v.user.id:
                 return chats_page(v, 404, "There is no such conversation.")
-            return v.render("conversation.html", peer=peer)
+            picker = (creations_picker(family, v, refresh)
+                      if family.declares_creations and family.hub.client is not None else None)
+            return v.render("conversation.html", peer=peer, picker=picker)
 
     @router.get("/c/{peer_id}/messages")
     def messages(request: Request, peer_id: int) -> Response:

@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException
 from accounts_center_demo.family.accounts import Accounts
 from accounts_center_demo.family.auth_routes import auth_router
 from accounts_center_demo.family.config import AppConfig
+from accounts_center_demo.family.creation_models import creation_tables
+from accounts_center_demo.family.creation_routes import creation_router
 from accounts_center_demo.family.hub import HubConnection
 from accounts_center_demo.family.hub_routes import hub_router
 from accounts_center_demo.family.models import family_tables
@@ -50,7 +52,8 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
     """``app_dir`` holds the app's templates/, static/ and capabilities.json."""
     identity = config.identity
     capabilities = read_capabilities(app_dir / "capabilities.json")
-    store = Store(config.database_path, [*family_tables(), *app_tables])
+    declares_creations = capabilities.get("creations") is True
+    store = Store(config.database_path, [*family_tables(), *creation_tables(), *app_tables])
     hub = HubConnection(config, store)
     pages = template_environment(app_dir / "templates", {
         "app_name": identity.name, "app_slug": identity.slug, "app_colour": identity.colour,
@@ -58,10 +61,11 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
         "login_kind": identity.login_kind,
         "hub_registered": hub.client is not None,
         "your_information": hub.your_information_url,
-        "capabilities": capabilities})
+        "capabilities": capabilities,
+        "offers_creations": declares_creations and hub.client is not None})
     accounts = Accounts.with_cost(identity.login_kind, config.argon2_time_cost,
                                   config.argon2_memory_kib, config.argon2_parallelism)
-    family = Family(config, store, accounts, hub, pages)
+    family = Family(config, store, accounts, hub, pages, declares_creations)
     log = logging.getLogger(f"accounts_center_demo.{identity.slug}")
 
     @asynccontextmanager
@@ -87,6 +91,8 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
     app.include_router(auth_router(family))
     app.include_router(hub_router(family, list(capabilities.get("receives", []))))
     app.include_router(picture_router(family))
+    if declares_creations:
+        app.include_router(creation_router(family))
     for router in routers(family):
         app.include_router(router)
 

@@ -5,8 +5,9 @@ after the answer is sent; a refusal or an unreachable hub never breaks the app: 
 logged (status and problem type, never a secret or a field) and kept on the user's row for
 the settings page.
 
-A ``profile.updated`` event carries a photo or an avatar as a URL the hub signed for this
-app (valid an hour): ``fetch_picture`` downloads it at once, from the hub's own origin
+A ``profile.updated`` event carries a photo or an avatar (and ``creation.added`` a
+creation's picture) as a URL the hub signed for this app (valid an hour):
+``fetch_picture`` downloads it at once, from the hub's own origin
 only, and keeps nothing of it but checked pixels.
 """
 
@@ -102,10 +103,11 @@ class HubConnection:
     def profile_url(self) -> str | None:
         return f"{self.issuer}/profile" if self.issuer else None
 
-    def fetch_picture(self, url: str | None) -> Picture:
+    def fetch_picture(self, url: str | None, max_bytes: int = MAX_PICTURE_BYTES) -> Picture:
         """The image at a media URL of this app's hub, re-encoded without metadata;
         PictureUnavailable otherwise. Only the hub's own ``/media/`` addresses are
-        fetched: a URL from elsewhere would make this app fetch what an attacker names."""
+        fetched: a URL from elsewhere would make this app fetch what an attacker names.
+        ``max_bytes``: a profile picture's limit unless said (a creation may be larger)."""
         if self.issuer is None or not url:
             raise PictureUnavailable("no media URL")
         hub, sent = urlsplit(self.issuer), urlsplit(url)
@@ -120,8 +122,8 @@ class HubConnection:
                 data = bytearray()
                 for chunk in answer.iter_bytes():
                     data += chunk
-                    if len(data) > MAX_PICTURE_BYTES:
-                        raise PictureUnavailable("larger than a profile picture can be")
+                    if len(data) > max_bytes:
+                        raise PictureUnavailable("larger than this picture can be")
         except httpx.HTTPError as error:
             raise PictureUnavailable(type(error).__name__, transient=True) from error
         try:

@@ -1,6 +1,7 @@
 """The Accounts Center routes every app has: "Add to Accounts Center", "Continue with
 Accounts Center", the callback both come back to, the settings page, removal, and the
-webhook receiver (a link or removal, a synced profile field, an erasure). All hub traffic
+webhook receiver (a link or removal, a synced profile field, an erasure, a creation added
+or deleted). All hub traffic
 goes through the SDK (``family.hub``)."""
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from accounts_center_demo.family.hub import (
     describe_failure,
     note_refusal,
 )
+from accounts_center_demo.family.kept_creations import (
+    fetch_creation_picture,
+    forget_creation,
+    keep_creation,
+)
 from accounts_center_demo.family.models import AppliedWebhook, User
 from accounts_center_demo.family.profile_sync import (
     apply_profile_update,
@@ -30,6 +36,8 @@ from accounts_center_sdk import (
     AccountLinked,
     AccountUnlinked,
     AuthorizationFailed,
+    CreationAdded,
+    CreationDeleted,
     DataErasureRequested,
     DuplicateWebhook,
     InvalidWebhook,
@@ -231,15 +239,17 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
         except InvalidWebhook:
             return Response(status_code=400)
         picture: Picture | None = None
-        if isinstance(event, ProfileUpdated) and wants_picture(event):
-            # Fetched now, outside the transaction: the signed URL lasts an hour.
-            try:
+        # Fetched now, outside the transaction: the signed URL lasts an hour.
+        try:
+            if isinstance(event, ProfileUpdated) and wants_picture(event):
                 picture = hub.fetch_picture(event.media_url)
-            except PictureUnavailable as failed:
-                log.warning("the %s of profile.updated %s was not fetched: %s", event.field,
-                            event.id, failed)
-                if failed.transient:
-                    return Response(status_code=503)  # the hub sends it again soon
+            elif isinstance(event, CreationAdded) and family.declares_creations:
+                picture = fetch_creation_picture(hub, event.creation)
+        except PictureUnavailable as failed:
+            log.warning("the picture of %s %s was not fetched: %s", event.type, event.id,
+                        failed)
+            if failed.transient:
+                return Response(status_code=503)  # the hub sends it again soon
         with family.store.session() as db:
             user = (db.get(User, int(event.app_user_id))
                     if event.app_user_id.isdigit() else None)
@@ -252,6 +262,10 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                     apply_profile_update(db, user, event, picture, log)
                 elif isinstance(event, DataErasureRequested):
                     forget_erased(db, user, event.categories)
+                elif isinstance(event, CreationAdded) and picture is not None:
+                    keep_creation(db, user.id, event.creation, picture)
+                elif isinstance(event, CreationDeleted):
+                    forget_creation(db, user.id, event.creation_id)
             # Recorded in the transaction that applied it: applied exactly once.
             if db.get(AppliedWebhook, event.id) is None:
                 db.add(AppliedWebhook(webhook_id=event.id))

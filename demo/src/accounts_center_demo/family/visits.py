@@ -44,6 +44,8 @@ class Family:
     accounts: Accounts
     hub: HubConnection
     pages: Environment
+    # The app declares "creations": it offers the person's stickers from Accounts Center.
+    declares_creations: bool = False
 
     @contextmanager
     def visit(self, request: Request) -> Iterator[Visit]:

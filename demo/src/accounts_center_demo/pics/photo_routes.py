@@ -12,6 +12,7 @@ from accounts_center_demo.family.images import MAX_PHOTO_BYTES, NotAPhoto, check
 from accounts_center_demo.family.models import User
 from accounts_center_demo.family.visits import Family, Visit
 from accounts_center_demo.pics.models import Photo
+from accounts_center_demo.pics.sticker_routes import sticker_router
 
 MAX_CAPTION = 500
 
@@ -20,11 +21,14 @@ def photo_router(family: Family) -> APIRouter:
     router = APIRouter()
 
     def feed_page(v: Visit, status: int = 200, error: str | None = None,
-                  caption: str = "") -> Response:
+                  caption: str = "", notice: str | None = None) -> Response:
         photos = v.db.execute(select(Photo, User).join(User, User.id == Photo.user_id)
                               .order_by(Photo.created_at.desc()).limit(30)).all()
         return v.render("feed.html", status=status, photos=photos, error=error,
-                        caption=caption)
+                        caption=caption, notice=notice)
+
+    if family.declares_creations:
+        router.include_router(sticker_router(family, feed_page))
 
     @router.get("/")
     def feed(request: Request) -> Response:

@@ -10,6 +10,11 @@ const userId = document.querySelector('meta[name="user-id"]').content;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const POLL_MS = 2000;
+// A sticker message's plaintext: this mark, then {ref, title} as JSON. The ref names a
+// sticker Chat keeps ("<owner id>/<creation id>"); the recipient's browser shows it from
+// /creations/<ref>. Only the two browsers learn from the message which sticker it is.
+const STICKER = "\u0001sticker:";
+const STICKER_REF = /^[0-9]{1,12}\/[A-Za-z0-9_-]{1,64}$/;
 
 function openKeyStore() {
   return new Promise((resolve, reject) => {
@@ -92,10 +97,36 @@ async function openMessage(mine, m, keys) {
     const plain = await crypto.subtle.decrypt(
       {name: "AES-GCM", iv: fromBase64(m.iv), additionalData: associated(m)},
       key, fromBase64(m.ciphertext));
-    return {text: decoder.decode(plain)};
+    return readPlaintext(decoder.decode(plain));
   } catch {
     return {unreadable: "This message could not be decrypted."};
   }
+}
+
+function readPlaintext(plain) {
+  if (!plain.startsWith(STICKER)) return {text: plain};
+  try {
+    const sticker = JSON.parse(plain.slice(STICKER.length));
+    if (typeof sticker.ref === "string" && STICKER_REF.test(sticker.ref)) {
+      return {sticker: {ref: sticker.ref, title: String(sticker.title ?? "Sticker").slice(0, 120)}};
+    }
+  } catch { /* not a sticker after all: shown as the text it is */ }
+  return {text: plain};
+}
+
+function stickerImage(sticker) {
+  const image = document.createElement("img");
+  image.className = "sticker";
+  image.width = image.height = 96;
+  image.alt = sticker.title;
+  image.src = `/creations/${sticker.ref}`;
+  image.addEventListener("error", () => {
+    const gone = document.createElement("p");
+    gone.className = "text";
+    gone.textContent = `Sticker “${sticker.title}”: deleted by its owner.`;
+    image.replaceWith(gone);
+  });
+  return image;
 }
 
 async function runConversation(mine, list) {
@@ -104,6 +135,7 @@ async function runConversation(mine, list) {
   const input = document.getElementById("message");
   const send = document.getElementById("send");
   const problem = document.getElementById("compose-error");
+  const stickers = document.querySelectorAll(".sticker-tray button[data-sticker]");
   const shown = new Set();
   let latest = {peer_key_id: null, keys: {}};
 
@@ -119,9 +151,14 @@ async function runConversation(mine, list) {
       const opened = await openMessage(mine, m, latest.keys);
       const item = document.createElement("li");
       item.className = (m.from_me ? "mine" : "theirs") + (opened.unreadable ? " unreadable" : "");
-      const text = document.createElement("p");
-      text.className = "text";
-      text.textContent = opened.text ?? opened.unreadable;
+      let text;
+      if (opened.sticker) {
+        text = stickerImage(opened.sticker);
+      } else {
+        text = document.createElement("p");
+        text.className = "text";
+        text.textContent = opened.text ?? opened.unreadable;
+      }
       const when = document.createElement("time");
       when.dateTime = m.sent_at;
       when.textContent = new Date(m.sent_at).toLocaleString();
@@ -129,6 +166,7 @@ async function runConversation(mine, list) {
       list.append(item);
     }
     send.disabled = latest.peer_key_id === null;
+    for (const button of stickers) button.disabled = send.disabled;
     if (latest.peer_key_id === null) {
       say("They haven't opened Chat in a browser yet, so there is no key to encrypt to. Try again later.");
     } else if (problem.textContent.startsWith("They haven't")) {
@@ -136,29 +174,45 @@ async function runConversation(mine, list) {
     }
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (!text || latest.peer_key_id === null) return;
+  async function seal(plaintext) {
+    const theirKeyId = latest.peer_key_id;
+    const envelope = {sender_key_id: mine.keyId, recipient_key_id: theirKeyId};
+    const key = await conversationKey(mine, theirKeyId, latest.keys[String(theirKeyId)]);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const sealed = await crypto.subtle.encrypt(
+      {name: "AES-GCM", iv, additionalData: associated(envelope)}, key, encoder.encode(plaintext));
+    await postJson(`/c/${peerId}/messages`,
+                   {...envelope, iv: toBase64(iv), ciphertext: toBase64(sealed)});
+  }
+
+  async function sendSealed(plaintext, what) {
+    if (latest.peer_key_id === null) return false;
     send.disabled = true;
     try {
-      const theirKeyId = latest.peer_key_id;
-      const envelope = {sender_key_id: mine.keyId, recipient_key_id: theirKeyId};
-      const key = await conversationKey(mine, theirKeyId, latest.keys[String(theirKeyId)]);
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = await crypto.subtle.encrypt(
-        {name: "AES-GCM", iv, additionalData: associated(envelope)}, key, encoder.encode(text));
-      await postJson(`/c/${peerId}/messages`,
-                     {...envelope, iv: toBase64(iv), ciphertext: toBase64(sealed)});
-      input.value = "";
+      await seal(plaintext);
       say("");
       await refresh();
+      return true;
     } catch (error) {
-      say("The message was not sent. Check your connection and try again.");
+      say(`The ${what} was not sent. Check your connection and try again.`);
+      return false;
     } finally {
       send.disabled = latest.peer_key_id === null;
     }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    if (await sendSealed(text, "message")) input.value = "";
   });
+
+  for (const button of stickers) {
+    button.addEventListener("click", () => sendSealed(
+      STICKER + JSON.stringify({ref: button.dataset.sticker, title: button.dataset.title}),
+      "sticker"));
+  }
 
   await refresh();
   setInterval(() => refresh().catch(() => {}), POLL_MS);

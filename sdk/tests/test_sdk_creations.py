@@ -3,7 +3,6 @@ and each refusal as its own exception (sync and async)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import httpx
@@ -19,7 +18,7 @@ from accounts_center_sdk import (
     PolicyDenied,
     UnknownAppUser,
 )
-from fake_hub import ISSUER, FakeHub, problem
+from fake_hub import ISSUER, FakeHub, problem, run_on_its_own_loop
 
 LIST = "/v1/app/users/u%2F1/creations"
 DOCUMENT = {"id": "c1", "kind": "sticker", "title": "Happy sticker", "expression": "happy",
@@ -97,4 +96,4 @@ def test_the_async_client_makes_the_same_calls(fake_hub):
                 http=httpx.AsyncClient(transport=httpx.MockTransport(fake_hub.handle))) as hub:
             return await hub.list_creations("u/1")
 
-    assert [c.id for c in asyncio.run(run())] == ["c1"]
+    assert [c.id for c in run_on_its_own_loop(run())] == ["c1"]
