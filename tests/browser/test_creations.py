@@ -36,6 +36,8 @@ def test_make_a_sticker_upload_hide_and_delete(page: Page, console, width: int) 
 
     page.goto(console.url("/profile"))
     page.get_by_role("button", name="Save avatar").click()
+    # The save must land before the next page asks for the avatar (else: a race).
+    expect(page.get_by_role("status")).to_have_text("Your avatar is saved.")
     page.goto(console.url("/profile/creations"))
     page.get_by_label("Expression").select_option("wink")
     page.get_by_role("button", name="Make sticker").click()

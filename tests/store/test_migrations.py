@@ -368,3 +368,52 @@ def test_0011_creations_arrives_on_a_database_that_holds_data(empty_database):
         assert profile_photo_of(hub, ada) == photo
     finally:
         hub.close()
+
+
+def test_0012_crossposts_arrives_on_a_database_that_holds_data(empty_database):
+    """0012 on a database with a person linked to a Status source and a Story destination
+    (and a creation): all stay, every pair is off and the matrix is the default; then the
+    person chooses and a post goes out; downgrading drops the tables and keeps the rest."""
+    from accounts_center.domain.categories import CrossPostType
+    from accounts_center.services.creations import list_creations, upload_creation
+    from accounts_center.services.crosspost_routes import (
+        crosspost_choices,
+        direction_matrix,
+        set_crosspost_choice,
+    )
+    from accounts_center.services.crossposts import create_crosspost
+    from tests.image_files import jpeg_with_gps
+
+    migrate.upgrade(empty_database, "0011_creations")
+    hub = build_hub(cheap_settings(empty_database), clock=FakeClock())
+    try:
+        ada = sign_up(hub, "ada@example.com", "correct horse battery",
+                      RequestOrigin("203.0.113.5", "Firefox")).identity_id
+        chat = register_app(hub, "Chat", ["https://chat.example/cb"], "https://chat.example/h",
+                            {"crosspost": {"sources": ["status"]}}).app
+        pics = register_app(hub, "Pics", ["https://pics.example/cb"], "https://pics.example/h",
+                            {"crosspost": {"destinations": ["story"]}, "creations": True}).app
+        with hub.unit_of_work() as uow:
+            chat_link = link_now(uow, hub, ada, uow.member_apps.by_id(chat.id), "chat-ada").id
+            pics_link = link_now(uow, hub, ada, uow.member_apps.by_id(pics.id), "pics-ada").id
+            uow.commit()
+        made = upload_creation(hub, ada, jpeg_with_gps(), "Kept")
+        migrate.upgrade(empty_database)
+        assert direction_matrix(hub).allows(CrossPostType.STATUS, CrossPostType.STORY)
+        [pair] = crosspost_choices(hub, ada)
+        assert (pair.source_app, pair.destination_app, pair.mode.value) == ("Chat", "Pics",
+                                                                            "off")
+        assert set_crosspost_choice(hub, ada, chat_link, pics_link, "status", "story",
+                                    "always")
+        posted = create_crosspost(hub, show_app(hub, "Chat"), "chat-ada", "status",
+                                  jpeg_with_gps(), "Hello", None, [])
+        assert [c.state for c in posted.destinations] == ["sent"]
+        migrate.downgrade(empty_database, "0011_creations")
+        tables = set(inspect(hub.engine).get_table_names())
+        assert not tables & {"crossposts", "crosspost_copies", "crosspost_choices",
+                             "crosspost_directions"}
+        assert [c.id for c in list_creations(hub, ada)] == [made.id]
+        assert show_app(hub, "Pics").capabilities.crosspost_destinations == {
+            CrossPostType.STORY}
+    finally:
+        hub.close()

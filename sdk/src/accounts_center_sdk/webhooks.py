@@ -137,6 +137,30 @@ class CreationDeleted(Event):
 
 
 @dataclass(frozen=True)
+class CrossPostCreated(Event):
+    """The person cross-posted an item to your app: create it as a ``post_type`` item (e.g.
+    ``story``) for your user, with your own default audience (the source's is never sent),
+    then tell the hub its state (``PUT /v1/app/crossposts/{crosspost_id}/copy``).
+    ``media_url`` is signed for your app alone, for an hour (later, fetch it with your
+    client credentials); ``expires_at`` (ISO 8601) or ``None``."""
+
+    crosspost_id: str
+    post_type: str
+    caption: str
+    media_url: str
+    media_type: str
+    expires_at: str | None
+
+
+@dataclass(frozen=True)
+class CrossPostDeleted(Event):
+    """The source deleted a post the person cross-posted to your app: delete your copy
+    (its picture's URL stops working)."""
+
+    crosspost_id: str
+
+
+@dataclass(frozen=True)
 class UnknownEvent(Event):
     """An event type this SDK version does not know; its data is kept as received."""
 
@@ -193,6 +217,9 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "profile.updated": (ProfileUpdated, ("field", "value", "media_url", "updated_at")),
     "creation.added": (CreationAdded, ("creation",)),
     "creation.deleted": (CreationDeleted, ("creation_id",)),
+    "crosspost.created": (CrossPostCreated, ("crosspost_id", "post_type", "caption",
+                                             "media_url", "media_type", "expires_at")),
+    "crosspost.deleted": (CrossPostDeleted, ("crosspost_id",)),
 }
 
 

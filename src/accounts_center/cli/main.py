@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from accounts_center.cli import apps, db, deliveries, keys, ledger
+from accounts_center.cli import apps, crosspost, db, deliveries, keys, ledger
 from accounts_center.cli.prune import prune
 from accounts_center.cli.serve import serve
 from accounts_center.cli.worker import worker
@@ -19,6 +19,7 @@ app.add_typer(apps.app, name="apps")
 app.add_typer(keys.app, name="keys")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(deliveries.app, name="deliveries")
+app.add_typer(crosspost.app, name="crosspost")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

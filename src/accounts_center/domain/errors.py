@@ -296,3 +296,47 @@ def size_phrase(size_bytes: int) -> str:
     if mib >= 1:
         return f"{mib:.0f} MB" if mib == int(mib) else f"{mib:.1f} MB"
     return f"{max(1, size_bytes // 1024)} KB"
+
+
+class CrossPostTypeNotDeclared(AccountsCenterError):
+    """An app asked to cross-post a type it did not declare as a source."""
+
+    code = "crosspost/type-not-declared"
+    title = "This app did not declare this cross-post type"
+    status = 403
+
+    def __init__(self, app_name: str, post_type: str) -> None:
+        super().__init__(f"{app_name} did not declare {post_type!r} among its cross-post "
+                         "sources (capabilities: crosspost.sources).", field="type")
+
+
+class CrossPostNotFound(NotFound):
+    """The same answer for a cross-post that never was and one of another app."""
+
+    code = "crosspost/not-found"
+    title = "No such cross-post"
+
+    def __init__(self) -> None:
+        super().__init__("There is no such cross-post.")
+
+
+class CrossPostDestinationNotOffered(InvalidInput):
+    """A destination id the hub did not offer this app for this person and type."""
+
+    code = "crosspost/destination-not-offered"
+    title = "Not a destination offered for this post"
+
+
+class CrossPostNoDestination(InvalidInput):
+    code = "crosspost/no-destination"
+    title = "This post would reach no destination"
+
+
+class CrossPostPairUnavailable(AccountsCenterError):
+    """The person chose for a pair of apps and types that cannot carry a cross-post now:
+    the operator closed the direction, an app does not declare the type, or a link is
+    not active."""
+
+    code = "crosspost/pair-unavailable"
+    title = "These apps cannot cross-post this way"
+    status = 409

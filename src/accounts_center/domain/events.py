@@ -25,6 +25,8 @@ class EventType(StrEnum):
     PROFILE_UPDATED = "profile.updated"
     CREATION_ADDED = "creation.added"
     CREATION_DELETED = "creation.deleted"
+    CROSSPOST_CREATED = "crosspost.created"
+    CROSSPOST_DELETED = "crosspost.deleted"
 
 
 class SharingRule(StrEnum):
@@ -37,6 +39,10 @@ class SharingRule(StrEnum):
     # carries one profile field: a hub → app flow of that field's category (the notice
     # names it), for the event's purpose
     FIELD_CATEGORY = "field-category"
+    # one copy of a cross-post: `policy.decide_crosspost` (the source is the app concerned)
+    CROSSPOST = "crosspost"
+    # about a copy the app holds (its deletion): only an app that was sent one, while linked
+    CROSSPOST_COPY = "crosspost-copy"
 
 
 # What the outbox carries besides webhooks: an OpenID Connect Back-Channel Logout for the
@@ -98,4 +104,14 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
     EventSpec(EventType.CREATION_DELETED, ("creation_id",), SharingRule.CATEGORY,
               Purpose.CROSS_APP_FEATURES, DataCategory.CREATIONS, "a creation removed",
               "that a creation is gone from your creations"),
+    # Cross-posting (issue 14, point 4): a copy for one destination, in its own type,
+    # with a media URL signed for that app alone. No audience: each destination uses its
+    # own default one (DESIGN §4.4).
+    EventSpec(EventType.CROSSPOST_CREATED,
+              ("crosspost_id", "post_type", "caption", "media_url", "media_type", "expires_at"),
+              SharingRule.CROSSPOST, Purpose.CROSS_APP_FEATURES, DataCategory.ACTIVITY,
+              "a cross-post", "about a post you shared from {about}"),
+    EventSpec(EventType.CROSSPOST_DELETED, ("crosspost_id",), SharingRule.CROSSPOST_COPY,
+              Purpose.CROSS_APP_FEATURES, None, "a cross-post deleted",
+              "that a post you shared from {about} was deleted"),
 )}

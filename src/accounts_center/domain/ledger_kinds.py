@@ -17,3 +17,4 @@ class LedgerKind(StrEnum):
     PROFILE = "profile"  # a write to the person's profile (won or lost), by them or an app
     PROFILE_SYNC = "profile.sync"  # the person turned a profile field's sync on or off
     CREATION = "creation"  # a creation made, added by an app, hidden, shown or deleted
+    CROSSPOST_CHOICE = "crosspost.choice"  # the person's off/ask/always for a pair of apps

@@ -55,6 +55,11 @@ class Reason(StrEnum):
     HUB_DOES_NOT_ACCEPT = "hub-does-not-accept"
     UNKNOWN_EVENT = "unknown-event"
     ABOUT_ANOTHER_APP = "about-another-app"
+    SOURCE_TYPE_NOT_DECLARED = "source-type-not-declared"
+    DESTINATION_TYPE_NOT_DECLARED = "destination-type-not-declared"
+    DIRECTION_CLOSED = "direction-closed"
+    CROSSPOST_OFF = "crosspost-off"
+    NOT_PICKED = "not-picked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,21 @@ class LinkFact:
 
 
 @dataclass(frozen=True, slots=True)
+class CrossPostFacts:
+    """One copy of a cross-post: the types, what each app declared, the operator's
+    matrix for the pair, the person's choice (``off``/``ask``/``always``) and, for
+    ``ask``, whether they picked this destination for this post."""
+
+    source_type: str
+    destination_type: str
+    source_declares: frozenset[str]
+    destination_declares: frozenset[str]
+    direction_open: bool
+    mode: str
+    picked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What the decision depends on, read at the moment of the flow. ``links`` holds the
     person's link for each app the flow touches (absent: no link); ``sends`` and
@@ -88,6 +108,8 @@ class Facts:
     sends: Mapping[str, frozenset[str]]
     receives: Mapping[str, frozenset[str]]
     ad_consent: bool = False
+    crosspost: CrossPostFacts | None = None
+    holds_copy: bool = False  # the receiver was sent a copy of the cross-post concerned
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +138,9 @@ def decide(flow: Flow, facts: Facts) -> Decision:
     purpose = _PURPOSES.get(flow.purpose)
     if purpose is None:
         return _DENIED[Reason.UNKNOWN_PURPOSE]
-    for app_id in (flow.source, flow.destination):
-        if app_id == HUB:
-            continue
-        link = facts.links.get(app_id)
-        if link is None or not link.active:
-            return _DENIED[Reason.LINK_NOT_ACTIVE]
-        if link.identity_id != flow.identity_id:
-            return _DENIED[Reason.DIFFERENT_PERSON]
+    refused = _links_refuse(flow, facts)
+    if refused is not None:
+        return refused
     if flow.source != HUB and flow.category not in facts.sends.get(flow.source, ()):
         return _DENIED[Reason.SENDER_NOT_DECLARED]
     if flow.destination == HUB and category not in HUB_ACCEPTS:
@@ -136,6 +153,48 @@ def decide(flow: Flow, facts: Facts) -> Decision:
     if purpose is Purpose.ADVERTISING and not facts.ad_consent:
         return _DENIED[Reason.NO_AD_CONSENT]
     return _ALLOW
+
+
+def _links_refuse(flow: Flow, facts: Facts) -> Decision | None:
+    for app_id in (flow.source, flow.destination):
+        if app_id == HUB:
+            continue
+        link = facts.links.get(app_id)
+        if link is None or not link.active:
+            return _DENIED[Reason.LINK_NOT_ACTIVE]
+        if link.identity_id != flow.identity_id:
+            return _DENIED[Reason.DIFFERENT_PERSON]
+    return None
+
+
+def decide_crosspost(flow: Flow, facts: Facts) -> Decision:
+    """One copy of a cross-post, from the source app to one destination app (issue 14,
+    point 4): an `activity` flow for `cross_app_features` between two of the person's
+    active links, of a type each app declared, in a direction the operator opened, to a
+    destination the person set to ``always`` or set to ``ask`` and picked for this post.
+    Declaring cross-post types is what declares the activity they carry, so the apps'
+    ``sends``/``receives`` lists are not asked (they govern the data API)."""
+    post = facts.crosspost
+    if flow.category != DataCategory.ACTIVITY or post is None:
+        return _DENIED[Reason.UNKNOWN_CATEGORY]
+    if flow.purpose != Purpose.CROSS_APP_FEATURES:
+        return _DENIED[Reason.PURPOSE_NOT_ALLOWED]
+    if HUB in (flow.source, flow.destination) or flow.source == flow.destination:
+        return _DENIED[Reason.ABOUT_ANOTHER_APP]
+    refused = _links_refuse(flow, facts)
+    if refused is not None:
+        return refused
+    if post.source_type not in post.source_declares:
+        return _DENIED[Reason.SOURCE_TYPE_NOT_DECLARED]
+    if post.destination_type not in post.destination_declares:
+        return _DENIED[Reason.DESTINATION_TYPE_NOT_DECLARED]
+    if not post.direction_open:
+        return _DENIED[Reason.DIRECTION_CLOSED]
+    if post.mode == "always":
+        return _ALLOW
+    if post.mode == "ask":
+        return _ALLOW if post.picked else _DENIED[Reason.NOT_PICKED]
+    return _DENIED[Reason.CROSSPOST_OFF]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +238,14 @@ def decide_event(notice: Notice, facts: Facts) -> Decision:
             return _DENIED[Reason.UNKNOWN_CATEGORY]
         return decide(Flow(HUB, notice.receiver, notice.identity_id, notice.categories[0],
                            spec.purpose, spec.fields), facts)
+    if spec.rule is SharingRule.CROSSPOST:
+        # The app the post came from is the one it concerns; the copy is decided whole.
+        return decide_crosspost(Flow(notice.concerns, notice.receiver, notice.identity_id,
+                                     DataCategory.ACTIVITY.value, spec.purpose.value),
+                                facts)
+    if spec.rule is SharingRule.CROSSPOST_COPY:
+        # What became of a copy goes to the app that holds it, and to no other.
+        return _ALLOW if facts.holds_copy else _DENIED[Reason.ABOUT_ANOTHER_APP]
     if spec.rule is SharingRule.ERASURE:
         if notice.concerns == notice.receiver:
             return _ALLOW  # what the app itself shared was erased

@@ -49,7 +49,14 @@ NOT_TOLD_BECAUSE: Mapping[str, str] = {
     Reason.RECEIVER_NOT_DECLARED: "it does not take that information",
     Reason.LINK_NOT_ACTIVE: "its account is not added",
     Reason.PURPOSE_NOT_ALLOWED: "that use is not allowed",
+    Reason.SOURCE_TYPE_NOT_DECLARED: "the app it came from does not offer that kind of post",
+    Reason.DESTINATION_TYPE_NOT_DECLARED: "it does not take that kind of post",
+    Reason.DIRECTION_CLOSED: "Accounts Center does not offer that direction",
+    Reason.CROSSPOST_OFF: "you turned sharing there off",
+    Reason.NOT_PICKED: "you did not pick it for that post",
 }
+CROSSPOST_MODE_WORDS: Mapping[str, str] = {"off": "off", "ask": "ask each time",
+                                           "always": "always"}
 AGE_BAND_WORDS: Mapping[str, str] = {"under_13": "under 13", "13_17": "13 to 17",
                                      "18_plus": "18 or over"}
 
@@ -155,6 +162,11 @@ def say(kind: str, body: Mapping[str, Any]) -> Said:
         return Said(f"Keeping your {field} in sync with {app}: {state}")
     if kind == LedgerKind.CREATION:
         return _creation(body)
+    if kind == LedgerKind.CROSSPOST_CHOICE:
+        mode = CROSSPOST_MODE_WORDS.get(str(body.get("mode")), "off")
+        return Said(f"Sharing {body.get('source_type')} posts from {app} as "
+                    f"{body.get('destination_type')} posts in "
+                    f"{body.get('destination_app', 'an app')}: {mode}")
     if kind == LedgerKind.ERASURE:
         return Said(f"You erased what {app} shared ({body.get('erased', 0)} items)")
     return Said("An entry of a kind this page does not know", kind)

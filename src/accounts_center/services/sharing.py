@@ -8,7 +8,7 @@ answer or an event. Nothing else writes an event for an app.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from accounts_center.domain.events import (
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.domain.pairwise import pairwise_subject
 from accounts_center.domain.policy import (
+    CrossPostFacts,
     Decision,
     Facts,
     Flow,
@@ -110,15 +111,23 @@ def record_flow(uow: UnitOfWork, hub: Hub, flow: Flow, app: Party, decision: Dec
 # --- events -----------------------------------------------------------------------------
 def send_event(uow: UnitOfWork, hub: Hub, event: EventType, receiver: Party,
                identity_id: str, *, concerns: Party | None, data: Mapping[str, Any],
-               now: datetime, categories: Sequence[str] = ()) -> Decision:
+               now: datetime, categories: Sequence[str] = (),
+               crosspost: CrossPostFacts | None = None,
+               holds_copy: bool = False) -> Decision:
     """One event for one app about one person, decided, ledgered, and written to the
     outbox in the change's own transaction only when allowed. ``concerns``: the app whose
-    link, consent or data the event is about (none for the person's own data, e.g. age)."""
+    link, consent or data the event is about (none for the person's own data, e.g. age);
+    for a cross-post's copy, the source app, whose link the decision reads too.
+    ``holds_copy``: the receiver was sent a copy of the cross-post the event is about."""
     spec = CATALOGUE[event]
     payload = spec.payload(data)
     notice = Notice(event.value, receiver.app_id, identity_id,
                     concerns.app_id if concerns else "", tuple(categories))
-    decision = decide_event(notice, facts_for(uow, [receiver], identity_id, spec.purpose))
+    involved = [receiver] + ([concerns] if crosspost is not None and concerns else [])
+    facts = facts_for(uow, involved, identity_id, spec.purpose)
+    if crosspost is not None or holds_copy:
+        facts = replace(facts, crosspost=crosspost, holds_copy=holds_copy)
+    decision = decide_event(notice, facts)
     event_id = hub.new_id() if decision.allowed else None
     body = {"event": event.value, "app_id": receiver.app_id, "app": receiver.name,
             "about_app": concerns.name if concerns else None,

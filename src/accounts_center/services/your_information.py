@@ -17,6 +17,7 @@ from accounts_center.domain.errors import NotFound
 from accounts_center.domain.events import EventType
 from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
+from accounts_center.services.archive_crossposts import crosspost_members
 from accounts_center.services.archive_media import media_members
 from accounts_center.services.ledger import append_entry, ledger_time
 from accounts_center.services.ledger_words import category_words, event_label, say
@@ -154,6 +155,10 @@ Everything this Accounts Center keeps about you, as JSON:
 - creations.json        your stickers and images: title, where each was made,
                         whether it is hidden from your apps; each one's picture
                         is in creations/
+- crossposts.json       where you share posts between your apps (off, ask each
+                        time, always) and every post shared: from which app, its
+                        caption, where each copy went and what became of it; each
+                        one's picture is in crossposts/
 - links.json            app accounts you added, and removed
 - consents.json         your ad choices, per app
 - shared_data.json      what apps sent into Accounts Center about you
@@ -274,6 +279,9 @@ def build_archive(hub: Hub, identity_id: str,
     progress("ledger")
     parts["creations.json"], files = media_members(hub, identity_id)
     progress("your photo, avatar and creations")
+    parts["crossposts.json"], posted = crosspost_members(hub, identity_id)
+    files.update(posted)
+    progress("your cross-posts")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)

@@ -158,3 +158,9 @@ class Media:
         """No app fetches this blob of the person's any more."""
         self._session.execute(delete(MediaGrantRow).where(
             MediaGrantRow.identity_id == identity_id, MediaGrantRow.digest == digest))
+
+    def revoke_app_digest(self, identity_id: str, app_id: str, digest: str) -> None:
+        """This one app no longer fetches this blob of the person's."""
+        self._session.execute(delete(MediaGrantRow).where(
+            MediaGrantRow.identity_id == identity_id, MediaGrantRow.app_id == app_id,
+            MediaGrantRow.digest == digest))

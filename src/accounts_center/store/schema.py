@@ -2,6 +2,7 @@
 
 from accounts_center.store import (
     creation_models,
+    crosspost_models,
     link_models,
     media_models,
     models,
@@ -13,5 +14,5 @@ from accounts_center.store import (
 from accounts_center.store.base import Base
 
 metadata = Base.metadata
-__all__ = ["creation_models", "link_models", "media_models", "metadata", "models", "oauth_models",
-           "outbox_models", "privacy_models", "profile_models"]
+__all__ = ["creation_models", "crosspost_models", "link_models", "media_models", "metadata",
+           "models", "oauth_models", "outbox_models", "privacy_models", "profile_models"]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts_center.store.advisory_locks import try_lock
 from accounts_center.store.creations import Creations
+from accounts_center.store.crossposts import CrossPosts
 from accounts_center.store.hub_sessions import HubSessions
 from accounts_center.store.identities import Identities
 from accounts_center.store.ledger import Ledger
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.profiles = Profiles(self.session)
         self.media = Media(self.session)
         self.creations = Creations(self.session)
+        self.crossposts = CrossPosts(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -13,6 +13,7 @@ from accounts_center.oidc.server import HubAuthorizationServer
 from accounts_center.services.avatar_render import InProcessRenderCache
 from accounts_center.web.api import (
     app_creations,
+    app_crossposts,
     app_data,
     app_links,
     app_profile,
@@ -25,10 +26,10 @@ from accounts_center.web.console import (
     accounts_pages,
     auth_pages,
     avatar_pages,
+    connected_pages,
     creation_pages,
     privacy_pages,
     profile_pages,
-    section_pages,
     security_pages,
 )
 from accounts_center.web.console.guards import LoginRequired, answer_login_required
@@ -73,13 +74,14 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(app_data.router)
     app.include_router(app_profile.router)
     app.include_router(app_creations.router)
+    app.include_router(app_crossposts.router)
     app.include_router(auth_pages.router)
     app.include_router(security_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(privacy_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(creation_pages.router)
-    app.include_router(section_pages.router)
+    app.include_router(connected_pages.router)
     app.include_router(avatar_pages.router)
     app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -92,6 +94,7 @@ def create_app(hub: Hub) -> FastAPI:
                        hub.settings.media_max_upload_bytes + MULTIPART_OVERHEAD)
     app.add_middleware(BodyLimit, max_bytes=hub.settings.max_body_bytes, per_path={
         PHOTO_UPLOAD_PATH: upload_limit, creation_pages.UPLOAD_PATH: upload_limit},
-        per_pattern=[(app_creations.UPLOAD_PATH, upload_limit)])
+        per_pattern=[(app_creations.UPLOAD_PATH, upload_limit),
+                     (app_crossposts.UPLOAD_PATH, upload_limit)])
     app.add_middleware(SecurityHeaders, hsts=hub.settings.cookies_secure)
     return app

@@ -1,0 +1,104 @@
+"""Repository of cross-posting: the direction matrix, the person's choices, the posts and
+their copies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accounts_center.store.crosspost_models import (
+    CrossPostChoiceRow,
+    CrossPostCopyRow,
+    CrossPostDirectionRow,
+    CrossPostRow,
+)
+
+
+class CrossPosts:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # --- the operator's matrix -----------------------------------------------------------
+    def directions(self) -> Sequence[CrossPostDirectionRow]:
+        return self._session.scalars(select(CrossPostDirectionRow)).all()
+
+    def set_direction(self, source: str, destination: str, allowed: bool,
+                      now: datetime) -> None:
+        row = self._session.get(CrossPostDirectionRow, (source, destination),
+                                with_for_update=True)
+        if row is None:
+            self._session.add(CrossPostDirectionRow(source_type=source,
+                                                    destination_type=destination,
+                                                    allowed=allowed, changed_at=now))
+        else:
+            row.allowed, row.changed_at = allowed, now
+        self._session.flush()
+
+    # --- the person's choices ------------------------------------------------------------
+    def choices_of(self, identity_id: str) -> Sequence[CrossPostChoiceRow]:
+        return self._session.scalars(select(CrossPostChoiceRow).where(
+            CrossPostChoiceRow.identity_id == identity_id)).all()
+
+    def choices_from(self, source_link_id: str) -> Sequence[CrossPostChoiceRow]:
+        return self._session.scalars(select(CrossPostChoiceRow).where(
+            CrossPostChoiceRow.source_link_id == source_link_id)
+            .order_by(CrossPostChoiceRow.id)).all()
+
+    def choice(self, source_link_id: str, destination_link_id: str, source_type: str,
+               destination_type: str, *, lock: bool = False) -> CrossPostChoiceRow | None:
+        query = select(CrossPostChoiceRow).where(
+            CrossPostChoiceRow.source_link_id == source_link_id,
+            CrossPostChoiceRow.destination_link_id == destination_link_id,
+            CrossPostChoiceRow.source_type == source_type,
+            CrossPostChoiceRow.destination_type == destination_type)
+        return self._session.scalar(query.with_for_update() if lock else query)
+
+    def add_choice(self, row: CrossPostChoiceRow) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    # --- posts and copies ----------------------------------------------------------------
+    def add(self, post: CrossPostRow) -> None:
+        self._session.add(post)
+        self._session.flush()
+
+    def add_copy(self, row: CrossPostCopyRow) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    def of_person(self, identity_id: str) -> Sequence[CrossPostRow]:
+        """Newest first (ids break ties, so every engine lists the same order)."""
+        return self._session.scalars(select(CrossPostRow).where(
+            CrossPostRow.identity_id == identity_id)
+            .order_by(CrossPostRow.created_at.desc(), CrossPostRow.id.desc())).all()
+
+    def get(self, crosspost_id: str, *, lock: bool = False) -> CrossPostRow | None:
+        return self._session.get(CrossPostRow, crosspost_id[:36], with_for_update=lock)
+
+    def copies(self, crosspost_id: str) -> Sequence[CrossPostCopyRow]:
+        return self._session.scalars(select(CrossPostCopyRow).where(
+            CrossPostCopyRow.crosspost_id == crosspost_id)
+            .order_by(CrossPostCopyRow.choice_id)).all()
+
+    def live_copies_of(self, identity_id: str, app_id: str, digest: str) -> int:
+        """How many of the person's posts not deleted were sent to the app with this
+        picture."""
+        return self._session.scalar(
+            select(func.count()).select_from(CrossPostCopyRow).join(
+                CrossPostRow, CrossPostRow.id == CrossPostCopyRow.crosspost_id).where(
+                CrossPostRow.identity_id == identity_id, CrossPostRow.digest == digest,
+                CrossPostRow.deleted_at.is_(None),
+                CrossPostCopyRow.destination_app_id == app_id,
+                CrossPostCopyRow.state != "refused")) or 0
+
+    def copies_for_app(self, crosspost_id: str, app_id: str,
+                       ) -> Sequence[CrossPostCopyRow]:
+        """The copies of the post one destination app holds (with_for_update: a report
+        and a deletion take turns)."""
+        return self._session.scalars(select(CrossPostCopyRow).where(
+            CrossPostCopyRow.crosspost_id == crosspost_id[:36],
+            CrossPostCopyRow.destination_app_id == app_id)
+            .order_by(CrossPostCopyRow.choice_id).with_for_update()).all()
