@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -67,14 +66,6 @@ def chat(live_hub: LiveHub, registered: dict[str, str]) -> Iterator[AccountsCent
     with AccountsCenter(live_hub.base_url, registered["client_id"],
                         registered["client_secret"], registered["redirect_uri"]) as hub:
         yield hub
-
-
-@pytest.fixture
-def person(live_hub: LiveHub) -> Iterator[Browser]:
-    with httpx.Client(follow_redirects=False, timeout=10) as client:
-        browser = Browser(live_hub.base_url, client)
-        browser.sign_up(f"sdk-{uuid.uuid4().hex[:10]}@example.com")
-        yield browser
 
 
 def back_at_the_app(person: Browser, url: str, confirm: bool | None = None,

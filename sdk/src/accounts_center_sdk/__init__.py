@@ -1,6 +1,6 @@
 """Accounts Center for member apps: "Add to Accounts Center" (linking), "Continue with
 Accounts Center" (single sign-on), tokens, the data API, the profile, the creations
-library and the hub's webhooks.
+library, cross-posting and the hub's webhooks.
 
     hub = AccountsCenter(issuer, client_id, client_secret, redirect_uri)
     auth = hub.start_link(app_user_id, handle)   # keep auth.pending, redirect to auth.url
@@ -10,12 +10,23 @@ library and the hub's webhooks.
 from accounts_center_sdk.async_client import AsyncAccountsCenter
 from accounts_center_sdk.client import AccountsCenter
 from accounts_center_sdk.creations import Creation
+from accounts_center_sdk.crossposts import (
+    CopyReported,
+    CrossPost,
+    CrossPostCopy,
+    CrossPostDestination,
+)
 from accounts_center_sdk.errors import (
     AccountsCenterError,
     AuthorizationFailed,
     CallbackRejected,
     CreationNotFound,
     CreationsNotDeclared,
+    CrossPostDestinationNotOffered,
+    CrossPostNoDestination,
+    CrossPostNotFound,
+    CrossPostPairUnavailable,
+    CrossPostTypeNotDeclared,
     FieldNotSynced,
     HubError,
     HubUnavailable,
@@ -51,8 +62,12 @@ from accounts_center_sdk.webhooks import (
 __all__ = [
     "AccountLinked", "AccountUnlinked", "AccountsCenter", "AccountsCenterError",
     "AgeReconciled", "AsyncAccountsCenter", "Authorization", "AuthorizationFailed",
-    "CallbackRejected", "ConsentUpdated", "Creation", "CreationAdded", "CreationDeleted",
-    "CreationNotFound", "CreationsNotDeclared", "CrossPostCreated", "CrossPostDeleted",
+    "CallbackRejected", "ConsentUpdated", "CopyReported", "Creation", "CreationAdded",
+    "CreationDeleted",
+    "CreationNotFound", "CreationsNotDeclared", "CrossPost", "CrossPostCopy",
+    "CrossPostCreated", "CrossPostDeleted", "CrossPostDestination",
+    "CrossPostDestinationNotOffered", "CrossPostNoDestination", "CrossPostNotFound",
+    "CrossPostPairUnavailable", "CrossPostTypeNotDeclared",
     "DataErasureRequested", "DuplicateWebhook", "Event", "FieldNotSynced",
     "HubError", "HubUnavailable", "InvalidClient", "InvalidIDToken", "InvalidRequest",
     "InvalidWebhook", "NeverShared", "OAuthError", "Pending", "PolicyDenied",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ import httpx
 
 from accounts_center_sdk.client import DEFAULT_TIMEOUT
 from accounts_center_sdk.creations import Creation
+from accounts_center_sdk.crossposts import CopyReported, CrossPost, CrossPostDestination
 from accounts_center_sdk.flows import Authorization, Pending, SignedIn, Tokens
 from accounts_center_sdk.operations import Operation, Operations, unreachable
 
@@ -71,6 +73,29 @@ class AsyncAccountsCenter:
                            title: str | None = None) -> Creation:
         return await self._run(self._ops.add_creation(app_user_id, content, media_type,
                                                       title))
+
+    async def crosspost_destinations(self, app_user_id: str,
+                                     post_type: str) -> list[CrossPostDestination]:
+        return await self._run(self._ops.crosspost_destinations(app_user_id, post_type))
+
+    async def create_crosspost(self, app_user_id: str, *, post_type: str, media: bytes,
+                               media_type: str, caption: str | None = None,
+                               expires_at: datetime | None = None,
+                               destinations: Sequence[str] = ()) -> CrossPost:
+        return await self._run(self._ops.create_crosspost(
+            app_user_id, post_type, media, media_type, caption, expires_at, destinations))
+
+    async def get_crosspost(self, crosspost_id: str) -> CrossPost:
+        return await self._run(self._ops.get_crosspost(crosspost_id))
+
+    async def delete_crosspost(self, crosspost_id: str) -> CrossPost:
+        return await self._run(self._ops.delete_crosspost(crosspost_id))
+
+    async def report_crosspost_copy(self, crosspost_id: str, *, state: str,
+                                    item_id: str | None = None,
+                                    post_type: str | None = None) -> CopyReported:
+        return await self._run(self._ops.report_crosspost_copy(crosspost_id, state, item_id,
+                                                               post_type))
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from accounts_center_sdk.creations import Creation
+from accounts_center_sdk.crossposts import CopyReported, CrossPost, CrossPostDestination
 from accounts_center_sdk.flows import Authorization, Pending, SignedIn, Tokens
 from accounts_center_sdk.operations import Operations, run_sync
 
@@ -94,6 +96,44 @@ class AccountsCenter:
         person's creations; their other apps that use creations are told."""
         return run_sync(self._ops.add_creation(app_user_id, content, media_type, title),
                         self._http.send)
+
+    def crosspost_destinations(self, app_user_id: str,
+                               post_type: str) -> list[CrossPostDestination]:
+        """Where your user's post of ``post_type`` (e.g. ``status``) may go: only the
+        destinations the person set to ``ask`` (offer a checkbox) or ``always``. Your app
+        must declare the type in ``crosspost.sources`` (else `CrossPostTypeNotDeclared`)."""
+        return run_sync(self._ops.crosspost_destinations(app_user_id, post_type),
+                        self._http.send)
+
+    def create_crosspost(self, app_user_id: str, *, post_type: str, media: bytes,
+                         media_type: str, caption: str | None = None,
+                         expires_at: datetime | None = None,
+                         destinations: Sequence[str] = ()) -> CrossPost:
+        """Cross-post your user's item: the hub sends it to every ``always`` destination
+        and to the ``ask`` ones in ``destinations`` (their ids). No audience is sent: each
+        destination uses its own default. `CrossPostDestinationNotOffered` for an id not
+        offered now, `CrossPostNoDestination` when it would reach none."""
+        return run_sync(self._ops.create_crosspost(
+            app_user_id, post_type, media, media_type, caption, expires_at, destinations),
+            self._http.send)
+
+    def get_crosspost(self, crosspost_id: str) -> CrossPost:
+        """Your post, with each destination's state; `CrossPostNotFound` if not yours."""
+        return run_sync(self._ops.get_crosspost(crosspost_id), self._http.send)
+
+    def delete_crosspost(self, crosspost_id: str) -> CrossPost:
+        """Your user deleted the item: every destination that was sent a copy is told
+        (``crosspost.deleted``). Deleting again changes nothing."""
+        return run_sync(self._ops.delete_crosspost(crosspost_id), self._http.send)
+
+    def report_crosspost_copy(self, crosspost_id: str, *, state: str,
+                              item_id: str | None = None,
+                              post_type: str | None = None) -> CopyReported:
+        """As a destination: what became of the copy you were sent (``created`` with your
+        ``item_id``, ``failed`` or ``deleted``); ``post_type`` only when you were sent the
+        post as several types."""
+        return run_sync(self._ops.report_crosspost_copy(crosspost_id, state, item_id,
+                                                        post_type), self._http.send)
 
     def close(self) -> None:
         if self._owns_http:

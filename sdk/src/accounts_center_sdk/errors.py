@@ -57,6 +57,23 @@ class CreationNotFound(HubError):
     another person's (404 ``…/problems/creations/not-found``)."""
 
 
+class CrossPostTypeNotDeclared(PolicyDenied):
+    """Your app did not declare this type among its ``crosspost.sources`` (403
+    ``…/problems/crosspost/type-not-declared``); said before any person is looked up.
+    A `PolicyDenied`, like every refusal of the sharing rules."""
+
+
+class CrossPostNotFound(HubError):
+    """No such cross-post of your app: never made, another app's, or (when reporting a
+    copy) not one your app was sent (404 ``…/problems/crosspost/not-found``)."""
+
+
+class CrossPostPairUnavailable(HubError):
+    """These apps cannot cross-post this way now: the operator closed the direction, an
+    app does not declare the type, or a link is not active (409
+    ``…/problems/crosspost/pair-unavailable``)."""
+
+
 class FieldNotSynced(HubError):
     """A profile field the person does not keep in sync with this app (403)."""
 
@@ -75,6 +92,17 @@ class NeverShared(HubError):
 
 class InvalidRequest(HubError):
     """The hub refused the request's form (4xx)."""
+
+
+class CrossPostDestinationNotOffered(InvalidRequest):
+    """A destination id the hub does not offer now for this person and type: off,
+    unlinked, closed or made up (422 ``…/problems/crosspost/destination-not-offered``).
+    List them again with ``crosspost_destinations``; nothing was posted."""
+
+
+class CrossPostNoDestination(InvalidRequest):
+    """The post would reach no destination: none picked and none set to ``always`` (422
+    ``…/problems/crosspost/no-destination``); nothing was posted."""
 
 
 class OAuthError(HubError):
@@ -130,6 +158,9 @@ def error_from_response(status: int, body: Any, content_type: str) -> AccountsCe
         return CreationsNotDeclared(status, problem)
     if status == 404 and kind == PROBLEM_BASE + "creations/not-found":
         return CreationNotFound(status, problem)
+    crosspost = _CROSSPOST_PROBLEMS.get((status, kind))
+    if crosspost is not None:
+        return crosspost(status, problem)
     if status == 403 and kind.startswith(PROBLEM_BASE + "policy/"):
         return PolicyDenied(status, problem)
     if status == 403 and kind == PROBLEM_BASE + "profile/field-not-synced":
@@ -139,3 +170,12 @@ def error_from_response(status: int, body: Any, content_type: str) -> AccountsCe
     if status == 422 and kind == PROBLEM_BASE + "never-shared-category":
         return NeverShared(status, problem)
     return InvalidRequest(status, problem)
+
+
+_CROSSPOST_PROBLEMS: dict[tuple[int, str], type[HubError]] = {
+    (403, PROBLEM_BASE + "crosspost/type-not-declared"): CrossPostTypeNotDeclared,
+    (404, PROBLEM_BASE + "crosspost/not-found"): CrossPostNotFound,
+    (409, PROBLEM_BASE + "crosspost/pair-unavailable"): CrossPostPairUnavailable,
+    (422, PROBLEM_BASE + "crosspost/destination-not-offered"): CrossPostDestinationNotOffered,
+    (422, PROBLEM_BASE + "crosspost/no-destination"): CrossPostNoDestination,
+}

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -18,6 +19,7 @@ import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from accounts_center_sdk.creations import Creation
+from accounts_center_sdk.crossposts import CopyReported, CrossPost, CrossPostDestination
 from accounts_center_sdk.errors import (
     AuthorizationFailed,
     CallbackRejected,
@@ -39,6 +41,10 @@ LINKS_PATH = "/v1/app/links/{user}"
 PROFILE_PATH = "/v1/app/users/{user}/profile"
 CREATIONS_PATH = "/v1/app/users/{user}/creations"
 CREATION_PATH = "/v1/app/users/{user}/creations/{category}"
+CROSSPOST_DESTINATIONS_PATH = "/v1/app/users/{user}/crosspost/destinations"
+CROSSPOSTS_PATH = "/v1/app/users/{user}/crossposts"
+CROSSPOST_PATH = "/v1/app/crossposts/{user}"
+CROSSPOST_COPY_PATH = "/v1/app/crossposts/{user}/copy"
 
 
 class Operations:
@@ -217,6 +223,68 @@ class Operations:
             data={"title": title} if title is not None else None)
         return _creation(_success(response, 201))
 
+    # -- cross-posting (the app declares `crosspost.sources` / `crosspost.destinations`)
+    def crosspost_destinations(self, app_user_id: str,
+                               post_type: str) -> Operation[list[CrossPostDestination]]:
+        response = yield httpx.Request(
+            "GET", self._api(CROSSPOST_DESTINATIONS_PATH, app_user_id),
+            params={"type": post_type}, headers=self._basic())
+        found = _success(response, 200).get("destinations")
+        if not isinstance(found, list):
+            raise HubUnavailable("the hub's destinations answer has no destinations")
+        try:
+            return [CrossPostDestination.from_document(_object(d)) for d in found]
+        except ValueError as error:
+            raise HubUnavailable(f"the hub's answer is {error}") from None
+
+    def create_crosspost(self, app_user_id: str, post_type: str, media: bytes,
+                         media_type: str, caption: str | None, expires_at: datetime | None,
+                         destinations: Sequence[str]) -> Operation[CrossPost]:
+        """Exactly the hub's form fields: ``media``, ``type``, ``caption``, ``expires_at``,
+        ``destinations`` (repeated). There is no audience field, by design."""
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise ValueError("expires_at needs a time zone")
+        if isinstance(destinations, str):
+            raise TypeError("destinations is a sequence of destination ids, not one id")
+        form: dict[str, str | list[str]] = {"type": post_type}
+        if caption is not None:
+            form["caption"] = caption
+        if expires_at is not None:
+            form["expires_at"] = expires_at.isoformat()
+        if destinations:
+            form["destinations"] = list(destinations)
+        extension = media_type.rpartition("/")[2] or "bin"
+        response = yield httpx.Request(
+            "POST", self._api(CROSSPOSTS_PATH, app_user_id), headers=self._basic(),
+            files={"media": (f"post.{extension}", media, media_type)}, data=form)
+        return _crosspost(_success(response, 201))
+
+    def get_crosspost(self, crosspost_id: str) -> Operation[CrossPost]:
+        response = yield httpx.Request("GET", self._api(CROSSPOST_PATH, crosspost_id),
+                                       headers=self._basic())
+        return _crosspost(_success(response, 200))
+
+    def delete_crosspost(self, crosspost_id: str) -> Operation[CrossPost]:
+        response = yield httpx.Request("DELETE", self._api(CROSSPOST_PATH, crosspost_id),
+                                       headers=self._basic())
+        return _crosspost(_success(response, 200))
+
+    def report_crosspost_copy(self, crosspost_id: str, state: str, item_id: str | None,
+                              post_type: str | None) -> Operation[CopyReported]:
+        body: dict[str, str] = {"state": state}
+        if item_id is not None:
+            body["item_id"] = item_id
+        if post_type is not None:
+            body["type"] = post_type
+        response = yield httpx.Request(
+            "PUT", self._api(CROSSPOST_COPY_PATH, crosspost_id),
+            content=json.dumps(body).encode(),
+            headers={**self._basic(), "content-type": "application/json"})
+        try:
+            return CopyReported.from_document(_success(response, 200))
+        except ValueError as error:
+            raise HubUnavailable(f"the hub's answer is {error}") from None
+
     # -- requests
     def _authorization_params(self, pending: Pending) -> dict[str, str]:
         return {"response_type": "code", "client_id": self.client_id,
@@ -262,6 +330,19 @@ def _creation(document: Any) -> Creation:
         return Creation.from_document(document)
     except ValueError as error:
         raise HubUnavailable(f"the hub's answer is {error}") from None
+
+
+def _crosspost(document: Any) -> CrossPost:
+    try:
+        return CrossPost.from_document(_object(document))
+    except ValueError as error:
+        raise HubUnavailable(f"the hub's answer is {error}") from None
+
+
+def _object(document: Any) -> Mapping[str, Any]:
+    if not isinstance(document, dict):
+        raise ValueError("not an object")
+    return document
 
 
 def _success(response: httpx.Response, expected: int) -> Any:
