@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 
 from accounts_center_demo.apps import family_apps
 from accounts_center_demo.family.config import AppConfig, HubCredentials
+from accounts_center_demo.family.models import User
+from tests.demo.hub_standin import HUB, MediaServer
 
 APP_PASSWORD = "app password 42"
 
@@ -50,3 +52,31 @@ def sign_up(client: TestClient, login: str, name: str = "Ada") -> str:
                                           "display_name": name, "password": APP_PASSWORD})
     assert answer.status_code == 200 and "Sign out" in answer.text, answer.text
     return csrf_of(answer.text)
+
+
+def linked(client: TestClient, user_id: int = 1) -> None:
+    """Marks the user as added to Accounts Center, as the app knows it."""
+    store = client.app.state.family.store  # type: ignore[attr-defined]
+    with store.session() as db:
+        user = db.get(User, user_id)
+        assert user is not None
+        user.hub_linked = True
+
+
+def linked_app(make: MakeClient, media: MediaServer, slug: str, login: str) -> TestClient:
+    """The app with the hub stand-in, one person signed up, signed in and added."""
+    client = make(slug, hub=HUB)
+    media.attach(client)
+    sign_up(client, login, "Ada")
+    linked(client)
+    return client
+
+
+@pytest.fixture
+def media() -> MediaServer:
+    return MediaServer()
+
+
+@pytest.fixture
+def pics(make_client: MakeClient, media: MediaServer) -> TestClient:
+    return linked_app(make_client, media, "pics", "ada")

@@ -11,7 +11,6 @@ import base64
 import io
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,8 +19,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from accounts_center_demo.family.creation_models import KeptCreation
-from accounts_center_demo.family.models import User
-from tests.demo.conftest import MakeClient, csrf_of, sign_up
+from tests.demo.conftest import MakeClient, csrf_of, linked, sign_up
 from tests.demo.hub_standin import BLUE, HUB, RED, MediaServer, deliver
 
 STICKER_ID = "c0ffee00-0000-4000-8000-000000000001"
@@ -42,32 +40,10 @@ def pixel(content: bytes) -> tuple[int, ...]:
         return tuple(image.convert("RGB").getpixel((10, 10)))
 
 
-def linked(client: TestClient, user_id: int = 1) -> None:
-    store = client.app.state.family.store  # type: ignore[attr-defined]
-    with store.session() as db:
-        user = db.get(User, user_id)
-        assert user is not None
-        user.hub_linked = True
-
-
 def kept_ids(client: TestClient) -> set[str]:
     store = client.app.state.family.store  # type: ignore[attr-defined]
     with store.session() as db:
         return {k.creation_id for k in db.query(KeptCreation)}
-
-
-@pytest.fixture
-def media() -> MediaServer:
-    return MediaServer()
-
-
-@pytest.fixture
-def pics(make_client: MakeClient, media: MediaServer) -> Iterator[TestClient]:
-    client = make_client("pics", hub=HUB)
-    media.attach(client)
-    sign_up(client, "ada", "Ada")
-    linked(client)
-    yield client
 
 
 def added(client: TestClient, webhook_id: str, url: str | None, **more: Any) -> int:

@@ -18,7 +18,8 @@ IDENTITY = AppIdentity(slug="chat", name="Chat", colour="#00796b",
                        tagline="messages only the two of you can read",
                        login_kind=PhoneNumber(), nav=(("Chats", "/"), ("Status", "/status")),
                        scripts=("chat.js",))
-STATUS = EphemeralKind(Status, "/status", "Status", "status", "posted_status")
+STATUS = EphemeralKind(Status, "/status", "Status", "status", "posted_status",
+                       crosspost_source="status")
 
 
 def routers(family: Family) -> list[APIRouter]:

@@ -48,8 +48,11 @@ def read_capabilities(path: Path) -> dict[str, Any]:
 
 
 def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[Table],
-                      routers: Callable[[Family], list[APIRouter]]) -> FastAPI:
-    """``app_dir`` holds the app's templates/, static/ and capabilities.json."""
+                      routers: Callable[[Family], list[APIRouter]],
+                      story_model: Any = None) -> FastAPI:
+    """``app_dir`` holds the app's templates/, static/ and capabilities.json;
+    ``story_model``: the app's Story table, used when it declares Stories as a
+    cross-posting destination."""
     identity = config.identity
     capabilities = read_capabilities(app_dir / "capabilities.json")
     declares_creations = capabilities.get("creations") is True
@@ -65,7 +68,9 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
         "offers_creations": declares_creations and hub.client is not None})
     accounts = Accounts.with_cost(identity.login_kind, config.argon2_time_cost,
                                   config.argon2_memory_kib, config.argon2_parallelism)
-    family = Family(config, store, accounts, hub, pages, declares_creations)
+    takes_stories = "story" in capabilities.get("crosspost", {}).get("destinations", [])
+    family = Family(config, store, accounts, hub, pages, declares_creations,
+                    story_model if takes_stories else None)
     log = logging.getLogger(f"accounts_center_demo.{identity.slug}")
 
     @asynccontextmanager

@@ -161,6 +161,18 @@ class HubConnection:
             self.client.close()
 
 
+def report_copy(hub: HubConnection, crosspost_id: str, state: str,
+                item_id: str | None) -> None:
+    """Tells the hub what became of a cross-posted copy; a failure is logged only (the hub
+    shows the copy as sent until it hears)."""
+    if hub.client is None:
+        return
+    try:
+        hub.client.report_crosspost_copy(crosspost_id, state=state, item_id=item_id)
+    except HUB_FAILURES as error:
+        hub.log.warning("copy report (%s) refused or failed: %s", state, _loggable(error))
+
+
 def note_refusal(user: User, error: Exception) -> None:
     user.hub_last_refusal = describe_failure(error)[:300]
     user.hub_last_refusal_at = utcnow()

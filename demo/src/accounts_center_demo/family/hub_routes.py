@@ -6,11 +6,14 @@ goes through the SDK (``family.hub``)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from accounts_center_demo.family.hub import (
     HUB_FAILURES,
@@ -18,13 +21,15 @@ from accounts_center_demo.family.hub import (
     PictureUnavailable,
     describe_failure,
     note_refusal,
+    report_copy,
 )
+from accounts_center_demo.family.images import MAX_PHOTO_BYTES
 from accounts_center_demo.family.kept_creations import (
     fetch_creation_picture,
     forget_creation,
     keep_creation,
 )
-from accounts_center_demo.family.models import AppliedWebhook, User
+from accounts_center_demo.family.models import EPHEMERAL_LIFETIME, AppliedWebhook, User
 from accounts_center_demo.family.profile_sync import (
     apply_profile_update,
     forget_erased,
@@ -38,6 +43,8 @@ from accounts_center_sdk import (
     AuthorizationFailed,
     CreationAdded,
     CreationDeleted,
+    CrossPostCreated,
+    CrossPostDeleted,
     DataErasureRequested,
     DuplicateWebhook,
     InvalidWebhook,
@@ -45,8 +52,32 @@ from accounts_center_sdk import (
     ProfileUpdated,
     SignedIn,
     UnknownAppUser,
+    UnknownEvent,
     WebhookReceiver,
 )
+
+
+def crosspost_gone(event: object) -> str | None:
+    """The post id of a ``crosspost.deleted`` (or ``crosspost.expired``, which this SDK
+    may not know yet: it arrives as an UnknownEvent) event; None for any other."""
+    if isinstance(event, CrossPostDeleted):
+        return event.crosspost_id
+    if isinstance(event, UnknownEvent) and event.type == "crosspost.expired":
+        found = event.data.get("crosspost_id")
+        return found if isinstance(found, str) else None
+    return None
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO 8601 moment as this app stores it (naive UTC); None if absent or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
 
 # The hub sends the person back with one of these when it did not sign them in; it does
 # not tell the app which reason applied (the person saw it on the hub's own page).
@@ -245,11 +276,14 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                 picture = hub.fetch_picture(event.media_url)
             elif isinstance(event, CreationAdded) and family.declares_creations:
                 picture = fetch_creation_picture(hub, event.creation)
+            elif isinstance(event, CrossPostCreated) and takes_story(event):
+                picture = hub.fetch_picture(event.media_url, max_bytes=MAX_PHOTO_BYTES)
         except PictureUnavailable as failed:
             log.warning("the picture of %s %s was not fetched: %s", event.type, event.id,
                         failed)
             if failed.transient:
                 return Response(status_code=503)  # the hub sends it again soon
+        copy_made: tuple[str, str, str | None] | None = None  # reported once committed
         with family.store.session() as db:
             user = (db.get(User, int(event.app_user_id))
                     if event.app_user_id.isdigit() else None)
@@ -266,11 +300,42 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                     keep_creation(db, user.id, event.creation, picture)
                 elif isinstance(event, CreationDeleted):
                     forget_creation(db, user.id, event.creation_id)
+                elif isinstance(event, CrossPostCreated) and takes_story(event):
+                    copy_made = keep_crossposted_story(db, user, event, picture)
+                elif family.crosspost_story is not None and crosspost_gone(event):
+                    db.execute(delete(family.crosspost_story).where(
+                        family.crosspost_story.user_id == user.id,
+                        family.crosspost_story.crosspost_id == crosspost_gone(event)))
             # Recorded in the transaction that applied it: applied exactly once.
             if db.get(AppliedWebhook, event.id) is None:
                 db.add(AppliedWebhook(webhook_id=event.id))
         receiver.applied(event)
+        if copy_made is not None:
+            report_copy(hub, *copy_made)
         return Response(status_code=204)
+
+    def takes_story(event: CrossPostCreated) -> bool:
+        return family.crosspost_story is not None and event.post_type == "story"
+
+    def keep_crossposted_story(db: Session, user: User, event: CrossPostCreated,
+                               picture: Picture | None) -> tuple[str, str, str | None]:
+        """The copy as a Story from the person, ending when the source post ends; what to
+        report to the hub (the picture could not be used: ``failed``)."""
+        model = family.crosspost_story
+        if picture is None:
+            return event.crosspost_id, "failed", None
+        kept = db.execute(select(model).where(
+            model.user_id == user.id, model.crosspost_id == event.crosspost_id)).scalar()
+        if kept is None:
+            now = utcnow()
+            ends = _moment(event.expires_at)
+            starts = min(now, ends - EPHEMERAL_LIFETIME) if ends is not None else now
+            kept = model(user_id=user.id, text=(event.caption or "Shared photo")[:500],
+                         created_at=starts, media_type=picture.media_type,
+                         photo=picture.data, crosspost_id=event.crosspost_id)
+            db.add(kept)
+            db.flush()
+        return event.crosspost_id, "created", str(kept.id)
 
     @router.post("/accounts-center/webhooks")
     async def webhooks(request: Request) -> Response:

@@ -105,11 +105,20 @@ class AppliedWebhook(Base):
 
 
 class Ephemeral:
-    """Columns of a text post visible to everyone in the app for 24 hours."""
+    """Columns of a post visible to everyone in the app for 24 hours: text, and a photo
+    where one came with it. ``crosspost_id``: at the source (Chat's Status), the hub's id of
+    the post it was cross-posted as; at a destination (a Story), the hub's id of the post
+    this copy came from (such a copy came through Accounts Center)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    media_type: Mapped[str | None] = mapped_column(String(20), default=None)
+    crosspost_id: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+
+    @declared_attr
+    def photo(cls) -> Mapped[bytes | None]:
+        return deferred(mapped_column(LargeBinary, default=None))  # loaded only to serve it
 
     @declared_attr
     def user_id(cls) -> Mapped[int]:

@@ -46,6 +46,9 @@ class Family:
     pages: Environment
     # The app declares "creations": it offers the person's stickers from Accounts Center.
     declares_creations: bool = False
+    # The app takes cross-posted Stories (``crosspost.destinations`` has "story"): its
+    # Story table, where a ``crosspost.created`` lands.
+    crosspost_story: Any = None
 
     @contextmanager
     def visit(self, request: Request) -> Iterator[Visit]:
