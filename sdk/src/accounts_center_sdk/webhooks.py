@@ -161,6 +161,14 @@ class CrossPostDeleted(Event):
 
 
 @dataclass(frozen=True)
+class CrossPostExpired(Event):
+    """A post the person cross-posted to your app reached its ``expires_at``: remove your
+    copy (its picture's URL stops working)."""
+
+    crosspost_id: str
+
+
+@dataclass(frozen=True)
 class UnknownEvent(Event):
     """An event type this SDK version does not know; its data is kept as received."""
 
@@ -220,6 +228,7 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "crosspost.created": (CrossPostCreated, ("crosspost_id", "post_type", "caption",
                                              "media_url", "media_type", "expires_at")),
     "crosspost.deleted": (CrossPostDeleted, ("crosspost_id",)),
+    "crosspost.expired": (CrossPostExpired, ("crosspost_id",)),
 }
 
 

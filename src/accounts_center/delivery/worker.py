@@ -10,6 +10,12 @@ transaction writes at a time, so claims take turns there too.
 It sleeps until an event is committed: LISTEN/NOTIFY on PostgreSQL, an in-process wake-up
 on SQLite (the worker inside ``serve``), and a slow poll as a safety net (retries falling
 due, events written by other processes on SQLite).
+
+Each turn of the loop also sweeps cross-posts whose ``expires_at`` passed
+(`services/crossposts.expire_due_crossposts`, one indexed query when none is due), and
+the worker sleeps no longer than until the next one falls due (within
+``EXPIRY_GRANULARITY_SECONDS``), so a post expires on time to a few seconds. Workers
+racing claim each post once.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from accounts_center.domain.delivery import (
 from accounts_center.domain.events import BACKCHANNEL_LOGOUT
 from accounts_center.hub import Hub
 from accounts_center.services.backchannel_logout import logout_token
+from accounts_center.services.crossposts import expire_due_crossposts
 from accounts_center.services.retention import remove_expired
 from accounts_center.store.outbox import Claimed, Settlement, on_events_committed
 from accounts_center.store.outbox_models import DEAD, DELIVERED, PENDING
@@ -50,6 +57,8 @@ log = logging.getLogger("accounts_center.delivery")
 MAX_RESPONSE_BYTES = 64 * 1024  # read no more of a receiver's answer (CHECKLIST 48)
 USER_AGENT = "AccountsCenter-Webhooks/1"
 PRUNE_EVERY_SECONDS = 3600.0
+EXPIRY_BATCH = 100  # cross-posts expired per transaction
+EXPIRY_GRANULARITY_SECONDS = 1.0  # the shortest sleep before an expiry falls due
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,7 @@ class DeliveryWorker:
         try:
             while not stop.is_set():
                 self._wake.clear()
+                expired, sleep = await self._expire()
                 room = self.concurrency - len(self._in_flight)
                 claimed: list[tuple[Claimed, Target]] = []
                 if room > 0:
@@ -129,10 +139,10 @@ class DeliveryWorker:
                     task = asyncio.create_task(self._deliver(client, event, target))
                     self._in_flight.add(task)
                     task.add_done_callback(self._in_flight.discard)
-                if room > 0 and len(claimed) == room:
+                if (room > 0 and len(claimed) == room) or expired == EXPIRY_BATCH:
                     continue  # more may be waiting; room is made as deliveries settle
                 waker = asyncio.create_task(self._wake.wait())
-                await asyncio.wait({waker, stopping}, timeout=self.poll,
+                await asyncio.wait({waker, stopping}, timeout=sleep,
                                    return_when=asyncio.FIRST_COMPLETED)
                 waker.cancel()
         finally:
@@ -162,6 +172,20 @@ class DeliveryWorker:
                 self._settled.set()
                 continue
             self._wake.set()  # room was made, and later events of these people may go
+
+    async def _expire(self) -> tuple[int, float]:
+        """The cross-post expiry sweep: how many expired, and how long the loop may sleep
+        (the poll, or less when an expiry falls due sooner)."""
+        try:
+            expired, upcoming = await asyncio.to_thread(
+                expire_due_crossposts, self.hub, self.hub.clock.now(), EXPIRY_BATCH)
+        except Exception as error:  # the database is away: the next turn tries again
+            log.warning("cannot expire cross-posts: %s", type(error).__name__)
+            return 0, self.poll
+        if upcoming is None:
+            return expired, self.poll
+        until = (upcoming - self.hub.clock.now()).total_seconds()
+        return expired, min(self.poll, max(EXPIRY_GRANULARITY_SECONDS, until))
 
     def _take_finished(self) -> list[Attempt]:
         finished, self._finished = self._finished, []

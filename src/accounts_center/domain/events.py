@@ -27,6 +27,7 @@ class EventType(StrEnum):
     CREATION_DELETED = "creation.deleted"
     CROSSPOST_CREATED = "crosspost.created"
     CROSSPOST_DELETED = "crosspost.deleted"
+    CROSSPOST_EXPIRED = "crosspost.expired"
 
 
 class SharingRule(StrEnum):
@@ -114,4 +115,8 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
     EventSpec(EventType.CROSSPOST_DELETED, ("crosspost_id",), SharingRule.CROSSPOST_COPY,
               Purpose.CROSS_APP_FEATURES, None, "a cross-post deleted",
               "that a post you shared from {about} was deleted"),
+    # Issue 14, point 5: the post's `expires_at` passed; told like a deletion.
+    EventSpec(EventType.CROSSPOST_EXPIRED, ("crosspost_id",), SharingRule.CROSSPOST_COPY,
+              Purpose.CROSS_APP_FEATURES, None, "a cross-post expired",
+              "that a post you shared from {about} expired"),
 )}

@@ -86,6 +86,7 @@ class CrossPost:
     expires_at: datetime | None
     created_at: datetime
     deleted_at: datetime | None
+    expired_at: datetime | None
     destinations: tuple[CopyState, ...]
 
 
@@ -153,15 +154,17 @@ def crosspost_for_source(hub: Hub, app: MemberApp, crosspost_id: str) -> CrossPo
 
 def delete_crosspost(hub: Hub, app: MemberApp, crosspost_id: str) -> CrossPost:
     """The source deleted its item: the post is marked deleted and every destination
-    that was sent a copy hears `crosspost.deleted` (once; deleting again is a no-op)."""
+    that was sent a copy hears `crosspost.deleted` (once; deleting again is a no-op, and
+    deleting a post that expired tells nobody again: each copy hears of one end)."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         post = _own_post(uow, app, crosspost_id, lock=True)
         if post.deleted_at is None:
             post.deleted_at = now
             uow.session.flush()
-            _tell_deleted(uow, hub, post, party(app, uow.links.get(post.source_link_id)),
-                          now)
+            if post.expired_at is None:  # an expired post's copies heard of it already
+                _tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post,
+                             party(app, uow.links.get(post.source_link_id)), now)
         view = _view(uow, post)
         uow.commit()
     return view
@@ -201,6 +204,28 @@ def report_copy(hub: Hub, app: MemberApp, crosspost_id: str, state: str,
         copy.state, copy.item_id, copy.updated_at = state, item_id, now
         uow.commit()
         return ReportedCopy(copy.crosspost_id, copy.destination_type, state, item_id)
+
+
+def expire_due_crossposts(hub: Hub, now: datetime, limit: int = 100,
+                          ) -> tuple[int, datetime | None]:
+    """Posts whose ``expires_at`` ≤ ``now``, neither deleted nor expired: up to ``limit``
+    marked expired, each copy told `crosspost.expired` (like a deletion) in the same
+    transaction. Claimed atomically (`CrossPosts.claim_expired`), so workers racing
+    tell each copy once. Returns how many expired and the next ``expires_at`` to come;
+    when none is due, it costs one indexed query."""
+    with hub.unit_of_work() as uow:
+        upcoming = uow.crossposts.next_expiry()
+        if upcoming is None or upcoming > now:
+            return 0, upcoming
+        expired = uow.crossposts.claim_expired(now, limit)
+        for post in expired:
+            source = uow.member_apps.by_id(post.source_app_id)
+            assert source is not None  # the post goes with its app (ON DELETE CASCADE)
+            _tell_copies(uow, hub, EventType.CROSSPOST_EXPIRED, post,
+                         party(source, uow.links.get(post.source_link_id)), now)
+        upcoming = uow.crossposts.next_expiry()
+        uow.commit()
+    return len(expired), upcoming
 
 
 # --- inside ------------------------------------------------------------------------------
@@ -260,9 +285,10 @@ def _fan_out(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
         reason=None if decision.allowed else decision.reason.value, updated_at=now))
 
 
-def _tell_deleted(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
-                  now: datetime) -> None:
-    """`crosspost.deleted` for each app that was sent a copy (through the gate: an app
+def _tell_copies(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
+                 source: Party, now: datetime) -> None:
+    """The post's end (`crosspost.deleted` or `crosspost.expired`, once per post: the
+    callers mark it first) for each app that was sent a copy (through the gate: an app
     removed since hears nothing more, its copy staying as the person left it), and its
     grant of the picture gone unless it still holds the picture otherwise."""
     for copy in uow.crossposts.copies(post.id):
@@ -272,7 +298,7 @@ def _tell_deleted(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
         if destination is None:
             continue
         receiver = party(destination, uow.links.get(copy.destination_link_id))
-        send_event(uow, hub, EventType.CROSSPOST_DELETED, receiver, post.identity_id,
+        send_event(uow, hub, event, receiver, post.identity_id,
                    concerns=source, data={"crosspost_id": post.id}, now=now,
                    holds_copy=True)
         if not (uow.crossposts.live_copies_of(post.identity_id, receiver.app_id, post.digest)
@@ -296,4 +322,4 @@ def _view(uow: UnitOfWork, post: CrossPostRow) -> CrossPost:
                                             row.destination_type, row.mode),
                                 row.state, row.updated_at))
     return CrossPost(post.id, post.type, post.caption, post.media_type, post.expires_at,
-                     post.created_at, post.deleted_at, tuple(copies))
+                     post.created_at, post.deleted_at, post.expired_at, tuple(copies))

@@ -48,7 +48,8 @@ class CrossPostChoiceRow(Base):
 
 class CrossPostRow(Base):
     """One item a source app posted; its picture is a media blob the person owns
-    (purpose ``crosspost``)."""
+    (purpose ``crosspost``). Each copy hears of its end once: ``deleted_at`` or
+    ``expired_at``, whichever came first."""
 
     __tablename__ = "crossposts"
     __table_args__ = (Index("ix_crossposts_identity_created", "identity_id", "created_at"),)
@@ -66,6 +67,8 @@ class CrossPostRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set once, by the sweep that told every copy its `expires_at` passed (issue 14, 5).
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CrossPostCopyRow(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from accounts_center.store.crosspost_models import (
@@ -84,13 +84,13 @@ class CrossPosts:
             .order_by(CrossPostCopyRow.choice_id)).all()
 
     def live_copies_of(self, identity_id: str, app_id: str, digest: str) -> int:
-        """How many of the person's posts not deleted were sent to the app with this
+        """How many of the person's posts neither deleted nor expired were sent to the app with this
         picture."""
         return self._session.scalar(
             select(func.count()).select_from(CrossPostCopyRow).join(
                 CrossPostRow, CrossPostRow.id == CrossPostCopyRow.crosspost_id).where(
                 CrossPostRow.identity_id == identity_id, CrossPostRow.digest == digest,
-                CrossPostRow.deleted_at.is_(None),
+                CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None),
                 CrossPostCopyRow.destination_app_id == app_id,
                 CrossPostCopyRow.state != "refused")) or 0
 
@@ -102,3 +102,33 @@ class CrossPosts:
             CrossPostCopyRow.crosspost_id == crosspost_id[:36],
             CrossPostCopyRow.destination_app_id == app_id)
             .order_by(CrossPostCopyRow.choice_id).with_for_update()).all()
+
+    # --- expiry ------------------------------------------------------------------------
+    def next_expiry(self) -> datetime | None:
+        """The earliest ``expires_at`` of a post neither deleted nor expired (one query on
+        the ``expires_at`` index)."""
+        return self._session.scalar(select(func.min(CrossPostRow.expires_at)).where(
+            CrossPostRow.expires_at.is_not(None), CrossPostRow.deleted_at.is_(None),
+            CrossPostRow.expired_at.is_(None)))
+
+    def claim_expired(self, now: datetime, limit: int) -> Sequence[CrossPostRow]:
+        """Marks up to ``limit`` due posts expired and returns them; a post another
+        worker claimed (or the source deleted) meanwhile is skipped: the UPDATE re-checks
+        its WHERE on the row it waited for (PostgreSQL), and on SQLite one transaction
+        writes at a time."""
+        live = (CrossPostRow.expires_at <= now, CrossPostRow.deleted_at.is_(None),
+                CrossPostRow.expired_at.is_(None))
+        due = (select(CrossPostRow.id).where(*live)
+               .order_by(CrossPostRow.expires_at, CrossPostRow.id).limit(limit))
+        if self._session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = self._session.scalars(
+            update(CrossPostRow).where(CrossPostRow.id.in_(due), *live)
+            .values(expired_at=now).returning(CrossPostRow.id)
+            .execution_options(synchronize_session=False)).all()
+        if not ids:
+            return []
+        return self._session.scalars(
+            select(CrossPostRow).where(CrossPostRow.id.in_(ids))
+            .order_by(CrossPostRow.expires_at, CrossPostRow.id)
+            .execution_options(populate_existing=True)).all()
