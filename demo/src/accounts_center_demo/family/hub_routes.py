@@ -45,6 +45,7 @@ from accounts_center_sdk import (
     CreationDeleted,
     CrossPostCreated,
     CrossPostDeleted,
+    CrossPostExpired,
     DataErasureRequested,
     DuplicateWebhook,
     InvalidWebhook,
@@ -52,19 +53,15 @@ from accounts_center_sdk import (
     ProfileUpdated,
     SignedIn,
     UnknownAppUser,
-    UnknownEvent,
     WebhookReceiver,
 )
 
 
 def crosspost_gone(event: object) -> str | None:
-    """The post id of a ``crosspost.deleted`` (or ``crosspost.expired``, which this SDK
-    may not know yet: it arrives as an UnknownEvent) event; None for any other."""
-    if isinstance(event, CrossPostDeleted):
+    """The post id of a ``crosspost.deleted`` or ``crosspost.expired`` event; None for any
+    other."""
+    if isinstance(event, CrossPostDeleted | CrossPostExpired):
         return event.crosspost_id
-    if isinstance(event, UnknownEvent) and event.type == "crosspost.expired":
-        found = event.data.get("crosspost_id")
-        return found if isinstance(found, str) else None
     return None
 
 
