@@ -133,6 +133,10 @@ def test_get_and_delete_use_the_posts_route(fake_hub):
     assert fake_hub.requests[-1].method == "DELETE"
     assert fake_hub.requests[-1].url.raw_path == POST.encode()
     assert gone.deleted_at == datetime(2026, 11, 27, 19, tzinfo=UTC)
+    assert gone.expired_at is None  # an older hub's answer has no expired_at: None
+    fake_hub.answers[POST] = httpx.Response(200, json={
+        **DOCUMENT, "expired_at": "2026-11-28T18:00:03+00:00"})
+    assert hub.get_crosspost("p/1").expired_at == datetime(2026, 11, 28, 18, 0, 3, tzinfo=UTC)
 
 
 def test_report_puts_only_the_fields_given(fake_hub):

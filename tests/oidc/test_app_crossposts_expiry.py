@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -65,6 +65,7 @@ def test_an_expired_post_tells_each_copy_once_and_takes_back_the_picture(hub, cl
     assert told(hub, "crosspost.expired") == []
     assert fetch(linked.social, urls[social]).status_code == 200
     clock.advance(minutes=1)
+    swept_at = clock.moment
     assert expire_due_crossposts(hub, hub.clock.now()) == (1, None)
     assert sorted(told(hub, "crosspost.expired")) == sorted(
         (app_id, made) for app_id in ids(linked, "pics", "social"))
@@ -74,8 +75,10 @@ def test_an_expired_post_tells_each_copy_once_and_takes_back_the_picture(hub, cl
     assert expire_due_crossposts(hub, hub.clock.now()) == (0, None)
     assert len(told(hub, "crosspost.expired")) == 2
     assert told(hub, "crosspost.deleted") == []
-    assert linked.chat.client.get(f"/v1/app/crossposts/{made}",
-                                  auth=linked.chat.auth).status_code == 200
+    read = linked.chat.client.get(f"/v1/app/crossposts/{made}", auth=linked.chat.auth)
+    assert read.status_code == 200 and read.json()["deleted_at"] is None
+    # The source sees that it expired, and when: at the sweep that found it due.
+    assert datetime.fromisoformat(read.json()["expired_at"]) == swept_at
 
 
 def test_a_deleted_post_never_expires(hub, clock, linked):

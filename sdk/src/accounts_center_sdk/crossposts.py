@@ -54,6 +54,7 @@ class CrossPost:
     created_at: datetime
     deleted_at: datetime | None
     destinations: tuple[CrossPostCopy, ...]
+    expired_at: datetime | None = None  # set once its ``expires_at`` passed
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> CrossPost:
@@ -68,6 +69,7 @@ class CrossPost:
                 expires_at=_moment_or_none(document["expires_at"]),
                 created_at=_moment(document["created_at"]),
                 deleted_at=_moment_or_none(document["deleted_at"]),
+                expired_at=_moment_or_none(document.get("expired_at")),
                 destinations=tuple(CrossPostCopy(
                     destination=CrossPostDestination.from_document(copy["destination"]),
                     state=str(copy["state"]), updated_at=_moment(copy["updated_at"]))

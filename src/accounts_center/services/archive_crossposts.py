@@ -36,6 +36,7 @@ def crosspost_members(hub: Hub, identity_id: str) -> tuple[dict[str, Any], dict[
                 "id": post.id, "from_app": name_of(post.source_app_id), "type": post.type,
                 "caption": post.caption, "file": name, "created_at": post.created_at,
                 "expires_at": post.expires_at, "deleted_at": post.deleted_at,
+                "expired_at": post.expired_at,
                 "copies": [{"app": name_of(copy.destination_app_id),
                             "type": copy.destination_type, "choice": copy.mode,
                             "state": copy.state, "refused_because": copy.reason,

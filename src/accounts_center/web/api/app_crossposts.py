@@ -120,6 +120,7 @@ def _document(post: crossposts.CrossPost) -> CrossPost:
     return CrossPost(
         id=post.id, type=post.type, caption=post.caption, media_type=post.media_type,
         expires_at=post.expires_at, created_at=post.created_at, deleted_at=post.deleted_at,
+        expired_at=post.expired_at,
         destinations=[CrossPostCopy(
             destination=CrossPostDestination(id=c.destination.id, app=c.destination.app,
                                              type=c.destination.type,

@@ -37,6 +37,9 @@ class CrossPost(BaseModel):
     expires_at: datetime | None
     created_at: datetime
     deleted_at: datetime | None
+    expired_at: datetime | None = Field(
+        None, description="When the hub expired it (its `expires_at` passed) and told "
+                          "every copy `crosspost.expired`")
     destinations: list[CrossPostCopy]
 
 
