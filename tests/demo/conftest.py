@@ -80,3 +80,8 @@ def media() -> MediaServer:
 @pytest.fixture
 def pics(make_client: MakeClient, media: MediaServer) -> TestClient:
     return linked_app(make_client, media, "pics", "ada")
+
+
+@pytest.fixture
+def chat(make_client: MakeClient, media: MediaServer) -> TestClient:
+    return linked_app(make_client, media, "chat", "+15550100")

@@ -25,8 +25,8 @@ REFUSED = {"type": "https://accounts-center.dev/problems/policy/denied",
            "title": "The sharing policy refused", "status": 403}
 
 
-def destination(ident: str, app: str, mode: str) -> dict[str, str]:
-    return {"id": ident, "app": app, "type": "story", "mode": mode}
+def destination(ident: str, app: str, mode: str, kind: str = "story") -> dict[str, str]:
+    return {"id": ident, "app": app, "type": kind, "mode": mode}
 
 
 def crosspost_document(form: dict[str, Any]) -> dict[str, Any]:
@@ -51,11 +51,6 @@ def form_of(request: httpx.Request) -> dict[str, Any]:
     return fields
 
 
-@pytest.fixture
-def chat(make_client: MakeClient, media: MediaServer) -> TestClient:
-    return linked_app(make_client, media, "chat", "+15550100")
-
-
 def offer(media: MediaServer, *destinations: dict[str, str]) -> None:
     media.api[("GET", DESTINATIONS)] = lambda _r: httpx.Response(
         200, json={"destinations": list(destinations)})
@@ -73,11 +68,12 @@ def accept(media: MediaServer) -> list[dict[str, Any]]:
 
 
 def post_status(client: TestClient, text: str = "Sunset", photo: bytes | None = RED,
-                share_to: tuple[str, ...] = ()) -> httpx.Response:
-    token = csrf_of(client.get("/status").text)
+                share_to: tuple[str, ...] = (), path: str = "/status") -> httpx.Response:
+    """Posts from the form at ``path``: Chat's Status, or ``/stories`` in Pics or Social."""
+    token = csrf_of(client.get(path).text)
     files = {"photo": ("sunset.png", photo, "image/png")} if photo is not None else None
-    return client.post("/status", data={"csrf_token": token, "text": text,
-                                        "share_to": list(share_to)}, files=files)
+    return client.post(path, data={"csrf_token": token, "text": text,
+                                   "share_to": list(share_to)}, files=files)
 
 
 def test_chat_offers_ask_destinations_and_sends_only_the_ticked_and_always_ones(

@@ -28,4 +28,5 @@ def routers(family: Family) -> list[APIRouter]:
 
 def create_app(config: AppConfig) -> FastAPI:
     return create_family_app(config, app_dir=Path(__file__).parent,
-                             app_tables=chat_tables(), routers=routers)
+                             app_tables=chat_tables(), routers=routers,
+                             ephemeral_models={"status": Status})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -49,10 +49,10 @@ def read_capabilities(path: Path) -> dict[str, Any]:
 
 def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[Table],
                       routers: Callable[[Family], list[APIRouter]],
-                      story_model: Any = None) -> FastAPI:
+                      ephemeral_models: Mapping[str, Any] | None = None) -> FastAPI:
     """``app_dir`` holds the app's templates/, static/ and capabilities.json;
-    ``story_model``: the app's Story table, used when it declares Stories as a
-    cross-posting destination."""
+    ``ephemeral_models``: the app's 24-hour post tables by cross-post type (``{"story":
+    Story}``), where copies land of the types it declares as destinations."""
     identity = config.identity
     capabilities = read_capabilities(app_dir / "capabilities.json")
     declares_creations = capabilities.get("creations") is True
@@ -68,9 +68,10 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
         "offers_creations": declares_creations and hub.client is not None})
     accounts = Accounts.with_cost(identity.login_kind, config.argon2_time_cost,
                                   config.argon2_memory_kib, config.argon2_parallelism)
-    takes_stories = "story" in capabilities.get("crosspost", {}).get("destinations", [])
+    takes = capabilities.get("crosspost", {}).get("destinations", [])
     family = Family(config, store, accounts, hub, pages, declares_creations,
-                    story_model if takes_stories else None)
+                    {kind: model for kind, model in (ephemeral_models or {}).items()
+                     if kind in takes})
     log = logging.getLogger(f"accounts_center_demo.{identity.slug}")
 
     @asynccontextmanager

@@ -1,11 +1,13 @@
 """Posts that everyone in the app sees for 24 hours: Chat's Status, the Stories of Pics
 and Social. Expired ones are filtered out on every read and pruned on every write.
 
-A post may carry a photo. Where the kind is a cross-posting source (Chat's Status), the
-form lists the destinations Accounts Center offers for the person: a checkbox for each
-``ask`` one, the ``always`` ones named. A post with a photo and at least one destination is
-cross-posted (``create_crosspost``); deleting it here deletes the cross-post. A refusal or
-an unreachable hub never loses the post: it stays here, with a note that it wasn't shared.
+A post may carry a photo. Where the kind is a cross-posting source (Chat's Status; Pics's
+Stories, which reach Chat's Status where the operator opened story → status), the form lists
+the destinations Accounts Center offers for the person: a checkbox for each ``ask`` one, the
+``always`` ones named. A post with a photo and at least one destination is cross-posted
+(``create_crosspost``); deleting it here deletes the cross-post. A refusal or an
+unreachable hub never loses the post: it stays here, with a note that it wasn't shared.
+A copy another app shared here (``crosspost_copy``) is marked so; deleting it tells the hub.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def ephemeral_router(family: Family, kind: EphemeralKind) -> APIRouter:
             found = v.db.get(kind.model, item_id)
             if found is None or found.user_id != v.user.id:
                 return Response(status_code=404)
-            if found.crosspost_id is not None and kind.crosspost_source is not None \
+            if found.crosspost_id is not None and not found.crosspost_copy \
                     and hub.client is not None:
                 try:
                     hub.client.delete_crosspost(found.crosspost_id)

@@ -273,7 +273,7 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                 picture = hub.fetch_picture(event.media_url)
             elif isinstance(event, CreationAdded) and family.declares_creations:
                 picture = fetch_creation_picture(hub, event.creation)
-            elif isinstance(event, CrossPostCreated) and takes_story(event):
+            elif isinstance(event, CrossPostCreated) and copy_model(event) is not None:
                 picture = hub.fetch_picture(event.media_url, max_bytes=MAX_PHOTO_BYTES)
         except PictureUnavailable as failed:
             log.warning("the picture of %s %s was not fetched: %s", event.type, event.id,
@@ -297,12 +297,13 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                     keep_creation(db, user.id, event.creation, picture)
                 elif isinstance(event, CreationDeleted):
                     forget_creation(db, user.id, event.creation_id)
-                elif isinstance(event, CrossPostCreated) and takes_story(event):
-                    copy_made = keep_crossposted_story(db, user, event, picture)
-                elif family.crosspost_story is not None and crosspost_gone(event):
-                    db.execute(delete(family.crosspost_story).where(
-                        family.crosspost_story.user_id == user.id,
-                        family.crosspost_story.crosspost_id == crosspost_gone(event)))
+                elif isinstance(event, CrossPostCreated) and copy_model(event) is not None:
+                    copy_made = keep_crossposted_copy(db, user, event, picture)
+                elif (gone := crosspost_gone(event)) is not None:
+                    for model in family.crosspost_copies.values():
+                        db.execute(delete(model).where(
+                            model.user_id == user.id, model.crosspost_copy.is_(True),
+                            model.crosspost_id == gone))
             # Recorded in the transaction that applied it: applied exactly once.
             if db.get(AppliedWebhook, event.id) is None:
                 db.add(AppliedWebhook(webhook_id=event.id))
@@ -311,25 +312,28 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
             report_copy(hub, *copy_made)
         return Response(status_code=204)
 
-    def takes_story(event: CrossPostCreated) -> bool:
-        return family.crosspost_story is not None and event.post_type == "story"
+    def copy_model(event: CrossPostCreated) -> Any:
+        """The table a copy of this type lands in; None when the app does not take it."""
+        return family.crosspost_copies.get(event.post_type)
 
-    def keep_crossposted_story(db: Session, user: User, event: CrossPostCreated,
-                               picture: Picture | None) -> tuple[str, str, str | None]:
-        """The copy as a Story from the person, ending when the source post ends; what to
-        report to the hub (the picture could not be used: ``failed``)."""
-        model = family.crosspost_story
+    def keep_crossposted_copy(db: Session, user: User, event: CrossPostCreated,
+                              picture: Picture | None) -> tuple[str, str, str | None]:
+        """The copy as a Story (or a Status) from the person, ending when the source post
+        ends; what to report to the hub (the picture could not be used: ``failed``)."""
+        model = copy_model(event)
         if picture is None:
             return event.crosspost_id, "failed", None
         kept = db.execute(select(model).where(
-            model.user_id == user.id, model.crosspost_id == event.crosspost_id)).scalar()
+            model.user_id == user.id, model.crosspost_copy.is_(True),
+            model.crosspost_id == event.crosspost_id)).scalar()
         if kept is None:
             now = utcnow()
             ends = _moment(event.expires_at)
             starts = min(now, ends - EPHEMERAL_LIFETIME) if ends is not None else now
             kept = model(user_id=user.id, text=(event.caption or "Shared photo")[:500],
                          created_at=starts, media_type=picture.media_type,
-                         photo=picture.data, crosspost_id=event.crosspost_id)
+                         photo=picture.data, crosspost_id=event.crosspost_id,
+                         crosspost_copy=True)
             db.add(kept)
             db.flush()
         return event.crosspost_id, "created", str(kept.id)

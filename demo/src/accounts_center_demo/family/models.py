@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Table, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Table, Text, false
 from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 
 from accounts_center_demo.family.store import Base, utcnow
@@ -106,15 +106,18 @@ class AppliedWebhook(Base):
 
 class Ephemeral:
     """Columns of a post visible to everyone in the app for 24 hours: text, and a photo
-    where one came with it. ``crosspost_id``: at the source (Chat's Status), the hub's id of
-    the post it was cross-posted as; at a destination (a Story), the hub's id of the post
-    this copy came from (such a copy came through Accounts Center)."""
+    where one came with it. ``crosspost_id``: for a post made here (``crosspost_copy``
+    false), the hub's id of the post it was cross-posted as; for a copy another app shared
+    here through Accounts Center (``crosspost_copy`` true), the hub's id of the post it
+    came from. Pics's Stories are both: posted there and sent on to Chat, or sent there
+    from Chat's Status."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     media_type: Mapped[str | None] = mapped_column(String(20), default=None)
     crosspost_id: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    crosspost_copy: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @declared_attr
     def photo(cls) -> Mapped[bytes | None]:

@@ -46,9 +46,9 @@ class Family:
     pages: Environment
     # The app declares "creations": it offers the person's stickers from Accounts Center.
     declares_creations: bool = False
-    # The app takes cross-posted Stories (``crosspost.destinations`` has "story"): its
-    # Story table, where a ``crosspost.created`` lands.
-    crosspost_story: Any = None
+    # The types the app takes as a cross-posting destination (its ``crosspost.destinations``)
+    # and the table a copy of each lands in: Pics's and Social's Stories, Chat's Status.
+    crosspost_copies: dict[str, Any] = field(default_factory=dict)
 
     @contextmanager
     def visit(self, request: Request) -> Iterator[Visit]:

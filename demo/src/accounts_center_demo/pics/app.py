@@ -17,7 +17,8 @@ from accounts_center_demo.pics.photo_routes import photo_router
 IDENTITY = AppIdentity(slug="pics", name="Pics", colour="#ad1457",
                        tagline="share photos and Stories",
                        login_kind=Username(), nav=(("Photos", "/"), ("Stories", "/stories")))
-STORIES = EphemeralKind(Story, "/stories", "Stories", "story", "posted_story")
+STORIES = EphemeralKind(Story, "/stories", "Stories", "story", "posted_story",
+                        crosspost_source="story")
 
 
 def routers(family: Family) -> list[APIRouter]:
@@ -26,4 +27,5 @@ def routers(family: Family) -> list[APIRouter]:
 
 def create_app(config: AppConfig) -> FastAPI:
     return create_family_app(config, app_dir=Path(__file__).parent,
-                             app_tables=pics_tables(), routers=routers, story_model=Story)
+                             app_tables=pics_tables(), routers=routers,
+                             ephemeral_models={"story": Story})

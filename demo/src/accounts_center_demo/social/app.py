@@ -26,4 +26,5 @@ def routers(family: Family) -> list[APIRouter]:
 
 def create_app(config: AppConfig) -> FastAPI:
     return create_family_app(config, app_dir=Path(__file__).parent,
-                             app_tables=social_tables(), routers=routers, story_model=Story)
+                             app_tables=social_tables(), routers=routers,
+                             ephemeral_models={"story": Story})
