@@ -32,9 +32,19 @@ class Family:
     state_dir: Path
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]  # the hub's settings: its database, its secret key
 
     def database(self, slug: str) -> Path:
         return self.state_dir / f"{slug}.db"
+
+    def operator(self, *args: str) -> str:
+        """Runs `accounts-center ARGS` on the running family's hub, as its operator; its
+        output (it must succeed)."""
+        cli = Path(sys.executable).parent / "accounts-center"
+        done = subprocess.run([str(cli), *args], env=self.env, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert done.returncode == 0, f"accounts-center {' '.join(args)}: {done.stderr}"
+        return done.stdout
 
 
 def _answering(url: str) -> bool:
@@ -75,7 +85,7 @@ def running_family(workdir: Path, sigint_ignored: bool = False) -> Iterator[Fami
             if sigint_ignored else None)
     family = Family(f"http://127.0.0.1:{ports['hub']}",
                     {slug: f"http://127.0.0.1:{ports[slug]}" for slug in APPS},
-                    hub_database, state_dir, process, log_path)
+                    hub_database, state_dir, process, log_path, env)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         while "Press Ctrl-C" not in log_path.read_text(errors="replace"):

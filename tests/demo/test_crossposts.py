@@ -84,7 +84,7 @@ def test_chat_offers_ask_destinations_and_sends_only_the_ticked_and_always_ones(
     page = chat.get("/status").text
     assert 'name="share_to" value="d-pics"' in page
     assert 'name="share_to" value="d-other"' in page
-    assert 'value="d-social"' not in page and "Also shared to Social story" in page
+    assert 'value="d-social"' not in page and "Also shared to Social Story" in page
     answer = post_status(chat, share_to=("d-pics", "d-social", "d-forged"))
     assert answer.status_code == 200 and "wasn't shared" not in answer.text
     assert len(sent) == 1

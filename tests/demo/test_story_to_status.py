@@ -36,7 +36,7 @@ def test_pics_sends_a_story_with_a_photo_to_chats_status(pics: TestClient,
     offer(media, destination("d-chat", "Chat", "ask", "status"))
     sent = accept(media)
     page = pics.get("/stories").text
-    assert 'name="share_to" value="d-chat"' in page and "Chat status" in page
+    assert 'name="share_to" value="d-chat"' in page and "Chat Status" in page
     assert any(f"{DESTINATIONS}?type=story" in url for url in media.asked)
     answer = post_status(pics, text="Harbour", share_to=("d-chat",), path="/stories")
     assert answer.status_code == 200 and "wasn't shared" not in answer.text
