@@ -16,7 +16,7 @@ from tests.browser.conftest import PASSWORD
 
 # The screenshots in docs/screenshots are these tests': refresh them with
 #   STORY_SCREENSHOTS=docs/screenshots ./scripts/test tests/browser/test_story.py \
-#       tests/browser/test_profile_sync.py
+#       tests/browser/test_profile_sync.py tests/browser/test_crossposting.py
 # Otherwise they go to a temporary folder, and a test run leaves the checkout as it was.
 SCREENSHOTS = Path(os.environ.get("STORY_SCREENSHOTS") or tempfile.mkdtemp(prefix="story-"))
 PHONE = 390
