@@ -230,3 +230,4 @@ def test_a_removed_app_is_sent_nothing_new_and_no_expiry(hub, clock, linked):
                    if row.expired_at is not None]
     assert expired == [made["id"]]
     assert [k.app for k in kept_copies(hub, linked.person)] == ["Pics"]
+    assert states(hub, linked.person, made["id"]) == {"Pics": "kept", "Social": "expired"}

@@ -95,6 +95,14 @@ def recent_crossposts(hub: Hub, identity_id: str, limit: int = RECENT,
                 for post in uow.crossposts.recent_of_person(identity_id, limit)]
 
 
+def crosspost_of_person(hub: Hub, identity_id: str, crosspost_id: str) -> PersonCrossPost:
+    with hub.unit_of_work() as uow:
+        post = uow.crossposts.get(crosspost_id)
+        if post is None or post.identity_id != identity_id:
+            raise CrossPostNotFound()
+        return _person_view(uow, _AppNames(uow), post)
+
+
 def kept_copies(hub: Hub, identity_id: str) -> list[KeptCopy]:
     with hub.unit_of_work() as uow:
         names = _AppNames(uow)
@@ -181,7 +189,9 @@ def _outcome(uow: UnitOfWork, post: CrossPostRow, copy: CrossPostCopyRow) -> str
     if copy.state == FAILED:
         return "failed"
     if copy.end_told_at is not None:
-        return "deleted" if post.deleted_at is not None else "expired"
+        # Told by the expiry sweep, or of a deletion (the source's, or one the person
+        # asked for, of the post or of this copy alone).
+        return "expired" if copy.end_told_at == post.expired_at else "deleted"
     if _kept(uow, copy):
         return "kept"
     return "delivered" if copy.state == CREATED else "sent"
