@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts_center.domain.errors import CrossPostNotFound
+from accounts_center.domain.errors import CrossPostNotFound, NotFound
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.services.crosspost_history import (
     delete_everywhere,
@@ -20,7 +20,7 @@ from accounts_center.services.crosspost_history import (
 )
 from accounts_center.services.crossposts import expire_due_crossposts
 from accounts_center.services.sign_up import sign_up
-from accounts_center.services.your_information import overview
+from accounts_center.services.your_information import erase_app_data, overview
 from accounts_center.store.crosspost_models import CrossPostRow
 from accounts_center.store.privacy_models import LedgerEntryRow
 from tests.image_files import jpeg_with_gps
@@ -231,3 +231,17 @@ def test_a_removed_app_is_sent_nothing_new_and_no_expiry(hub, clock, linked):
     assert expired == [made["id"]]
     assert [k.app for k in kept_copies(hub, linked.person)] == ["Pics"]
     assert states(hub, linked.person, made["id"]) == {"Pics": "kept", "Social": "expired"}
+
+
+def test_erasing_what_the_source_app_shared_deletes_its_posts_everywhere(hub, linked):
+    made = to_both(linked)
+    digest = picture_of(hub, made["id"])
+    [held] = overview(hub, linked.person).held
+    assert (held.app, held.categories) == ("Chat", {"posts shared to your other apps": 1})
+    assert erase_app_data(hub, linked.person, ids(linked, "chat")[0]) == 1
+    assert sorted(app for app, _ in deleted_events(hub)) == sorted(
+        ids(linked, "pics", "social"))
+    assert digest and not blob_exists(hub, digest)
+    assert overview(hub, linked.person).held == []
+    with pytest.raises(NotFound):  # nothing more to erase
+        erase_app_data(hub, linked.person, ids(linked, "chat")[0])

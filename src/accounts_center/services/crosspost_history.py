@@ -121,17 +121,23 @@ def delete_everywhere(hub: Hub, identity_id: str, crosspost_id: str) -> list[str
     again tells no one twice."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
-        post = _persons_post(uow, identity_id, crosspost_id)
-        was_live = post.deleted_at is None and post.expired_at is None
-        if was_live:
-            post.deleted_at = now
-            uow.session.flush()
-        told = tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post, source_of(uow, post),
-                           now, deletion_asked=True)
-        release_media(uow, hub, post)
-        if was_live or told:
-            _ledger(uow, hub, post, told, now)
+        told = end_everywhere(uow, hub, _persons_post(uow, identity_id, crosspost_id), now)
         uow.commit()
+    return told
+
+
+def end_everywhere(uow: UnitOfWork, hub: Hub, post: CrossPostRow, now: datetime,
+                   ) -> list[str]:
+    """Inside the caller's transaction: `delete_everywhere` of one post."""
+    was_live = post.deleted_at is None and post.expired_at is None
+    if was_live:
+        post.deleted_at = now
+        uow.session.flush()
+    told = tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post, source_of(uow, post),
+                       now, deletion_asked=True)
+    release_media(uow, hub, post)
+    if was_live or told:
+        _ledger(uow, hub, post, told, now)
     return told
 
 

@@ -103,6 +103,13 @@ class CrossPosts:
                 CrossPostRow.identity_id == identity_id, CrossPostRow.digest == digest,
                 CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None))) or 0
 
+    def live_from_app(self, identity_id: str, app_id: str) -> Sequence[CrossPostRow]:
+        """The person's posts from one source app, neither deleted nor expired."""
+        return self._session.scalars(select(CrossPostRow).where(
+            CrossPostRow.identity_id == identity_id, CrossPostRow.source_app_id == app_id,
+            CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None))
+            .order_by(CrossPostRow.created_at, CrossPostRow.id).with_for_update()).all()
+
     def recent_of_person(self, identity_id: str, limit: int) -> Sequence[CrossPostRow]:
         """The person's latest ``limit`` posts, newest first (ids break ties)."""
         return self._session.scalars(select(CrossPostRow).where(
