@@ -70,6 +70,8 @@ def checked_choices(uow: UnitOfWork, identity_id: str, app: MemberAppRow,
     """The form's answers (``KEY=MODE`` each) as the pending link holds them: only the
     ones not off. A malformed answer → `InvalidInput`; a pair the new link would not
     open → `CrossPostPairUnavailable` (nothing is kept of either)."""
+    if not answers:
+        return []
     if len(answers) > MAX_CHOICES:
         raise InvalidInput(f"crosspost: at most {MAX_CHOICES} choices", field="crosspost")
     offered = {p.key: p for p in prospective_pairs(uow, identity_id, app)}

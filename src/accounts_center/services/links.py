@@ -120,7 +120,8 @@ def activate_link(uow: UnitOfWork, hub: Hub, link_id: str,
     for field in activation.get("profile_sync") or ():
         # The choices of the disclosure page, only now that the link is real.
         turn_sync(uow, hub, link, syncable_field(str(field)), True, now)
-    apply_link_choices(uow, hub, link, activation.get("crosspost") or (), now)
+    if activation.get("crosspost"):
+        apply_link_choices(uow, hub, link, activation["crosspost"], now)
     if activation.get("birth_date"):
         # Age the app brought with its request: one push through the policy, ledgered.
         push_in(uow, hub, member_app_view(app), link, DataCategory.AGE,

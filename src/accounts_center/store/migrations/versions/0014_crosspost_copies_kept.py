@@ -18,6 +18,9 @@ Create Date: 2026-12-08 04:15:00
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,8 +32,24 @@ depends_on = None
 FK = 'fk_crossposts_digest_media_blobs'
 
 
+@contextmanager
+def copies_kept_aside() -> Iterator[None]:
+    """SQLite alters `crossposts` by copying it to a new table and dropping the old one;
+    with foreign keys on, that drop deletes every copy (ON DELETE CASCADE). The copies
+    wait in a temporary table meanwhile."""
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute("CREATE TEMPORARY TABLE crosspost_copies_aside AS "
+                   "SELECT * FROM crosspost_copies")
+    yield
+    if sqlite:
+        op.execute("DELETE FROM crosspost_copies")
+        op.execute("INSERT INTO crosspost_copies SELECT * FROM crosspost_copies_aside")
+        op.execute("DROP TABLE crosspost_copies_aside")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table('crossposts', schema=None) as batch_op:
+    with copies_kept_aside(), op.batch_alter_table('crossposts', schema=None) as batch_op:
         batch_op.drop_constraint(FK, type_='foreignkey')
         batch_op.alter_column('digest', existing_type=sa.String(length=64), nullable=True)
         batch_op.create_foreign_key(FK, 'media_blobs', ['digest'], ['digest'],
@@ -54,7 +73,7 @@ def downgrade() -> None:
     with op.batch_alter_table('crosspost_copies', schema=None) as batch_op:
         batch_op.drop_column('end_told_at')
     op.execute("DELETE FROM crossposts WHERE digest IS NULL")
-    with op.batch_alter_table('crossposts', schema=None) as batch_op:
+    with copies_kept_aside(), op.batch_alter_table('crossposts', schema=None) as batch_op:
         batch_op.drop_constraint(FK, type_='foreignkey')
         batch_op.alter_column('digest', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_foreign_key(FK, 'media_blobs', ['digest'], ['digest'])
