@@ -22,6 +22,7 @@ from accounts_center.services.crosspost_ends import (
     DELETED,
     FAILED,
     REFUSED,
+    SENT,
     release_media,
     source_of,
     tell_copies,
@@ -183,7 +184,7 @@ def _persons_post(uow: UnitOfWork, identity_id: str, crosspost_id: str) -> Cross
 
 def _kept(uow: UnitOfWork, copy: CrossPostCopyRow) -> bool:
     link = uow.links.get(copy.destination_link_id)
-    return (copy.state in ("sent", CREATED) and copy.end_told_at is None
+    return (copy.state in (SENT, CREATED) and copy.end_told_at is None
             and (link is None or link.status != ACTIVE))
 
 
@@ -205,7 +206,9 @@ def _outcome(uow: UnitOfWork, post: CrossPostRow, copy: CrossPostCopyRow) -> str
 
 def _person_view(uow: UnitOfWork, names: _AppNames, post: CrossPostRow) -> PersonCrossPost:
     return PersonCrossPost(
-        post.id, names(post.source_app_id), post.type, post.caption, post.digest,
+        # The picture only while the post is live: after, the person may no longer hold it.
+        post.id, names(post.source_app_id), post.type, post.caption,
+        post.digest if post.deleted_at is None and post.expired_at is None else None,
         post.created_at, post.expires_at, post.deleted_at, post.expired_at,
         tuple(CopyOutcome(c.choice_id, names(c.destination_app_id), c.destination_type,
                           _outcome(uow, post, c), c.updated_at)

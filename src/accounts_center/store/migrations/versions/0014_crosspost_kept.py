@@ -11,7 +11,7 @@
 Existing copies of posts that ended are marked told when their link was still active
 then (the gate told exactly those).
 
-Revision ID: 0014_crosspost_copies_kept
+Revision ID: 0014_crosspost_kept
 Revises: 0013_crosspost_expiry
 Create Date: 2026-12-08 04:15:00
 """
@@ -24,7 +24,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_crosspost_copies_kept'
+revision = '0014_crosspost_kept'
 down_revision = '0013_crosspost_expiry'
 branch_labels = None
 depends_on = None
