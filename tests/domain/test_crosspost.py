@@ -189,3 +189,20 @@ def test_a_deletion_is_told_only_to_an_added_app_that_holds_a_copy(holds_copy, a
                   holds_copy=holds_copy)
     notice = Notice("crosspost.deleted", "pics", "ada", "chat")
     assert decide_event(notice, facts).reason is reason
+
+
+@pytest.mark.parametrize("event, holds_copy, asked, same_person, allowed", [
+    ("crosspost.deleted", True, True, True, True),
+    ("crosspost.deleted", True, False, True, False),  # the source or the sweep: not told
+    ("crosspost.deleted", False, True, True, False),  # it holds no copy
+    ("crosspost.expired", True, True, True, False),  # only a deletion can be asked for
+    ("crosspost.created", True, True, True, False),  # nothing new reaches a removed app
+    ("crosspost.deleted", True, True, False, False),  # another person's link
+])
+def test_a_removed_app_hears_only_the_deletion_the_person_asked_for(event, holds_copy,
+                                                                    asked, same_person,
+                                                                    allowed):
+    facts = Facts(links={"pics": LinkFact("pics", "ada" if same_person else "bob", False)},
+                  sends={}, receives={}, holds_copy=holds_copy, deletion_asked=asked)
+    decision = decide_event(Notice(event, "pics", "ada", "chat"), facts)
+    assert decision.allowed is allowed

@@ -56,3 +56,12 @@ class Family:
 def family_of(hub, client, visitor: Browser) -> Family:
     return Family(hub, member(hub, client, "Chat"), member(hub, client, "Pics"),
                   member(hub, client, "Social"), member(hub, client, "Notes"), visitor)
+
+
+def chat_to_social_and_pics(hub, client, visitor: Browser) -> Family:
+    """Ada added Chat, Pics and Social; from Chat, Social always and Pics ask."""
+    family = family_of(hub, client, visitor)
+    family.link_all("chat", "pics", "social")
+    family.choose("chat", "social", "always")
+    family.choose("chat", "pics", "ask")
+    return family

@@ -316,8 +316,8 @@ class CrossPostNotFound(NotFound):
     code = "crosspost/not-found"
     title = "No such cross-post"
 
-    def __init__(self) -> None:
-        super().__init__("There is no such cross-post.")
+    def __init__(self, detail: str = "There is no such cross-post.") -> None:
+        super().__init__(detail)
 
 
 class CrossPostDestinationNotOffered(InvalidInput):

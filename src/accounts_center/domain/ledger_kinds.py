@@ -18,3 +18,4 @@ class LedgerKind(StrEnum):
     PROFILE_SYNC = "profile.sync"  # the person turned a profile field's sync on or off
     CREATION = "creation"  # a creation made, added by an app, hidden, shown or deleted
     CROSSPOST_CHOICE = "crosspost.choice"  # the person's off/ask/always for a pair of apps
+    CROSSPOST_DELETED = "crosspost.deleted"  # the person deleted a cross-post, or a kept copy

@@ -110,6 +110,9 @@ class Facts:
     ad_consent: bool = False
     crosspost: CrossPostFacts | None = None
     holds_copy: bool = False  # the receiver was sent a copy of the cross-post concerned
+    # The person asked, in the console, that the copy be deleted (their right to erasure):
+    # the app holding it hears so even after its link was removed.
+    deletion_asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,11 @@ def decide_event(notice: Notice, facts: Facts) -> Decision:
         # The one thing an app still hears after its link is removed: that it was.
         return _ALLOW
     if not link.active:
+        if (spec.rule is SharingRule.CROSSPOST_COPY and facts.holds_copy
+                and facts.deletion_asked and spec.type is EventType.CROSSPOST_DELETED):
+            # A removed app keeps the copies it was sent; asking it to delete one
+            # carries nothing new about the person and is theirs to ask.
+            return _ALLOW
         return _DENIED[Reason.LINK_NOT_ACTIVE]
     if spec.rule is SharingRule.CATEGORY:
         assert spec.carries is not None

@@ -28,6 +28,7 @@ from accounts_center.oidc.parameters import given_twice
 from accounts_center.oidc.prompts import forbids_pages, needs_fresh_login
 from accounts_center.oidc.requests import HubOAuth2Request, repeated_names
 from accounts_center.oidc.server import HubAuthorizationServer, OAuthResponse
+from accounts_center.services.crosspost_on_link import ProspectivePair, prospective_pairs
 from accounts_center.services.hub_sessions import CurrentSession
 from accounts_center.services.links import confirm_link
 from accounts_center.store.oauth_models import AuthorizationRequestRow
@@ -72,6 +73,9 @@ class LinkDisclosure:
     # Profile fields the person may keep in sync with the app (issue 13): each a
     # checkbox, off unless they tick it.
     syncable: list[tuple[str, str]] = field(default_factory=list)
+    # Ways to share posts the new link would open with the person's other apps (issue
+    # 14, point 2): each off unless they choose ask each time or always.
+    crossposts: list[ProspectivePair] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,8 @@ class Flow:
                                       params.get("handle", ""),
                                       list(caps.get("sends", [])),
                                       list(caps.get("receives", [])), sorted(NEVER_SHARED),
-                                      [(f.value, LABELS[f].lower()) for f in SYNCABLE])
+                                      [(f.value, LABELS[f].lower()) for f in SYNCABLE],
+                                      prospective_pairs(uow, session.identity_id, app))
             return self._sign_in(uow, params, app.id, session, row)
 
     def _sign_in(self, uow: UnitOfWork, params: dict[str, Any], app_id: str,
@@ -191,9 +196,11 @@ class Flow:
         return self._issue_code(uow, params, row, grant_user_of(usable[0], auth_time))
 
     def confirm_link(self, request_id: str, browser: str, session: CurrentSession,
-                     origin: RequestOrigin, profile_sync: Sequence[str] = ()) -> Outcome:
-        """``profile_sync``: the fields the person ticked to keep in sync; held on the
-        pending link and turned on when the link becomes active."""
+                     origin: RequestOrigin, profile_sync: Sequence[str] = (),
+                     crosspost: Sequence[str] = ()) -> Outcome:
+        """``profile_sync``: the fields the person ticked to keep in sync; ``crosspost``
+        their cross-posting answers; both held on the pending link and set when the link
+        becomes active."""
         now = self.hub.clock.now()
         with self.server.transaction() as uow:
             row = self._pending(uow, request_id, browser)
@@ -209,7 +216,7 @@ class Flow:
                 link = confirm_link(uow, self.hub, session.identity_id, app,
                                     row.params["app_user_id"], row.params["handle"], origin,
                                     now, birth_date=row.params.get("birth_date"),
-                                    profile_sync=profile_sync)
+                                    profile_sync=profile_sync, crosspost=crosspost)
             except AccountsCenterError as error:
                 return ErrorPage(error.title, error.detail, error.status)
             # The pending link holds the birth date until then; the request need not.

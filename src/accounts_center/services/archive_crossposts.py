@@ -28,9 +28,12 @@ def crosspost_members(hub: Hub, identity_id: str) -> tuple[dict[str, Any], dict[
                     "choice": p.mode.value} for p in pairs_of(uow, identity_id)]
         posts = []
         for post in uow.crossposts.of_person(identity_id):
-            name = f"crossposts/{post.id}.{EXTENSIONS.get(post.media_type, 'bin')}"
-            blob = uow.media.owned_by(identity_id, post.digest)
-            if blob is not None:
+            # A post that ended keeps no picture once nothing else held it.
+            blob = (uow.media.owned_by(identity_id, post.digest)
+                    if post.digest is not None else None)
+            name = (f"crossposts/{post.id}.{EXTENSIONS.get(post.media_type, 'bin')}"
+                    if blob is not None else None)
+            if blob is not None and name is not None:
                 files[name] = blob.content
             posts.append({
                 "id": post.id, "from_app": name_of(post.source_app_id), "type": post.type,

@@ -44,6 +44,11 @@ class BytesLRU(Generic[K]):
                 _, evicted = self._entries.popitem(last=False)
                 self._held -= len(evicted)
 
+    def discard(self, key: K) -> None:
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            self._held -= len(previous) if previous is not None else 0
+
     @property
     def held_bytes(self) -> int:
         return self._held

@@ -37,6 +37,14 @@ from accounts_center.domain.events import EventType
 from accounts_center.domain.policy import CrossPostFacts
 from accounts_center.hub import Hub
 from accounts_center.services.creation_images import render_creation_image
+from accounts_center.services.crosspost_ends import (
+    MEDIA,
+    REFUSED,
+    SENT,
+    release_media,
+    source_of,
+    tell_copies,
+)
 from accounts_center.services.crosspost_routes import (
     CrossPostPair,
     declared,
@@ -50,12 +58,10 @@ from accounts_center.store.crosspost_models import CrossPostCopyRow, CrossPostRo
 from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.unit_of_work import UnitOfWork
 
-MEDIA = "crosspost"  # the media store's purpose for cross-posts' pictures
 # The URL in the event is for fetching at once; a destination that is told later (after
 # retries) fetches with its client credentials while its grant stands.
 MEDIA_URL_TTL = timedelta(hours=1)
 MAX_PICKED = 32
-SENT, REFUSED = "sent", "refused"
 REPORTABLE = frozenset({"created", "failed", "deleted"})
 
 
@@ -163,8 +169,9 @@ def delete_crosspost(hub: Hub, app: MemberApp, crosspost_id: str) -> CrossPost:
             post.deleted_at = now
             uow.session.flush()
             if post.expired_at is None:  # an expired post's copies heard of it already
-                _tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post,
-                             party(app, uow.links.get(post.source_link_id)), now)
+                tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post,
+                            party(app, uow.links.get(post.source_link_id)), now)
+                release_media(uow, hub, post)
         view = _view(uow, post)
         uow.commit()
     return view
@@ -219,10 +226,9 @@ def expire_due_crossposts(hub: Hub, now: datetime, limit: int = 100,
             return 0, upcoming
         expired = uow.crossposts.claim_expired(now, limit)
         for post in expired:
-            source = uow.member_apps.by_id(post.source_app_id)
-            assert source is not None  # the post goes with its app (ON DELETE CASCADE)
-            _tell_copies(uow, hub, EventType.CROSSPOST_EXPIRED, post,
-                         party(source, uow.links.get(post.source_link_id)), now)
+            tell_copies(uow, hub, EventType.CROSSPOST_EXPIRED, post, source_of(uow, post),
+                        now)
+            release_media(uow, hub, post)
         upcoming = uow.crossposts.next_expiry()
         uow.commit()
     return len(expired), upcoming
@@ -266,6 +272,7 @@ def _fan_out(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
     receiver = party(destination_app, destination_link)
     # Minted before the decision (a signature, nothing stored); honoured only once the
     # grant below stands, which it does only if the gate allowed the copy.
+    assert post.digest is not None  # a new post holds its picture
     url = signed_media_url(hub, post.digest, receiver.client_id, MEDIA_URL_TTL)
     decision = send_event(
         uow, hub, EventType.CROSSPOST_CREATED, receiver, post.identity_id,
@@ -283,27 +290,6 @@ def _fan_out(uow: UnitOfWork, hub: Hub, post: CrossPostRow, source: Party,
         destination_type=pair.destination_type.value, mode=pair.mode.value,
         state=SENT if decision.allowed else REFUSED,
         reason=None if decision.allowed else decision.reason.value, updated_at=now))
-
-
-def _tell_copies(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
-                 source: Party, now: datetime) -> None:
-    """The post's end (`crosspost.deleted` or `crosspost.expired`, once per post: the
-    callers mark it first) for each app that was sent a copy (through the gate: an app
-    removed since hears nothing more, its copy staying as the person left it), and its
-    grant of the picture gone unless it still holds the picture otherwise."""
-    for copy in uow.crossposts.copies(post.id):
-        if copy.state in (REFUSED, "deleted"):
-            continue  # never sent, or the destination deleted it already
-        destination = uow.member_apps.by_id(copy.destination_app_id)
-        if destination is None:
-            continue
-        receiver = party(destination, uow.links.get(copy.destination_link_id))
-        send_event(uow, hub, event, receiver, post.identity_id,
-                   concerns=source, data={"crosspost_id": post.id}, now=now,
-                   holds_copy=True)
-        if not (uow.crossposts.live_copies_of(post.identity_id, receiver.app_id, post.digest)
-                or uow.media.held_for_other_purposes(post.identity_id, MEDIA, post.digest)):
-            uow.media.revoke_app_digest(post.identity_id, receiver.app_id, post.digest)
 
 
 def _own_post(uow: UnitOfWork, app: MemberApp, crosspost_id: str,

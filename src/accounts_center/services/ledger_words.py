@@ -167,6 +167,10 @@ def say(kind: str, body: Mapping[str, Any]) -> Said:
         return Said(f"Sharing {body.get('source_type')} posts from {app} as "
                     f"{body.get('destination_type')} posts in "
                     f"{body.get('destination_app', 'an app')}: {mode}")
+    if kind == LedgerKind.CROSSPOST_DELETED:
+        told = [str(name) for name in body.get("told") or ()]
+        return Said(f"You deleted a {body.get('type', '')} post shared from {app}"
+                    + (f"; told {', '.join(told)}" if told else ""))
     if kind == LedgerKind.ERASURE:
         return Said(f"You erased what {app} shared ({body.get('erased', 0)} items)")
     return Said("An entry of a kind this page does not know", kind)

@@ -24,6 +24,7 @@ from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.domain.security_event_kinds import SecurityEventKind
 from accounts_center.hub import Hub
+from accounts_center.services.crosspost_on_link import apply_link_choices, checked_choices
 from accounts_center.services.data_flows import push_in
 from accounts_center.services.ledger import append_entry
 from accounts_center.services.media import revoke_media_grants
@@ -59,15 +60,18 @@ class Unlinked:
 def confirm_link(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
                  app_user_id: str, handle: str, origin: RequestOrigin, now: datetime,
                  birth_date: str | None = None,
-                 profile_sync: Sequence[str] = ()) -> LinkedAccountRow:
+                 profile_sync: Sequence[str] = (),
+                 crosspost: Sequence[str] = ()) -> LinkedAccountRow:
     """The person's confirmation, inside the caller's transaction: a pending link (or the
-    active one, when this very account is already added to this person)."""
+    active one, when this very account is already added to this person). ``crosspost``:
+    the disclosure page's cross-posting answers (`crosspost_on_link.checked_choices`)."""
     existing = uow.links.active_for_app_user(app.id, app_user_id)
     if existing is not None:
         if existing.identity_id == identity_id:
             return existing  # confirming twice is harmless
         raise _taken(app)
     _refuse_second_account(uow, identity_id, app)
+    crossposting = checked_choices(uow, identity_id, app, crosspost)
     row = LinkedAccountRow(
         id=hub.new_id(), identity_id=identity_id, app_id=app.id, app_user_id=app_user_id,
         handle=handle, status=PENDING, sign_in_enabled=True, linked_at=now,
@@ -75,7 +79,8 @@ def confirm_link(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
         activation={"ip": origin.ip, "user_agent": origin.user_agent,
                     **({"birth_date": birth_date} if birth_date else {}),
                     **({"profile_sync": [syncable_field(f).value for f in profile_sync]}
-                       if profile_sync else {})})
+                       if profile_sync else {}),
+                    **({"crosspost": crossposting} if crossposting else {})})
     uow.links.add(row)
     return row
 
@@ -115,6 +120,8 @@ def activate_link(uow: UnitOfWork, hub: Hub, link_id: str,
     for field in activation.get("profile_sync") or ():
         # The choices of the disclosure page, only now that the link is real.
         turn_sync(uow, hub, link, syncable_field(str(field)), True, now)
+    if activation.get("crosspost"):
+        apply_link_choices(uow, hub, link, activation["crosspost"], now)
     if activation.get("birth_date"):
         # Age the app brought with its request: one push through the policy, ledgered.
         push_in(uow, hub, member_app_view(app), link, DataCategory.AGE,

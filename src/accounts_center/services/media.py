@@ -114,6 +114,12 @@ def media_by_signed_url(hub: Hub, digest: str, app_client_id: str, expires: int,
     return _blob(hub, digest, media_type), remaining
 
 
+def forget_cached_media(hub: Hub, digest: str) -> None:
+    """The blob was deleted: this process drops its bytes too (it would never serve
+    them, the check finding no blob, but they need not stay in memory)."""
+    _blob_cache(hub).discard(digest)
+
+
 def _blob(hub: Hub, digest: str, media_type: str | None) -> MediaBlob:
     """The blob's bytes once the caller's check (``media_type``: None when refused) let
     this request have it. The check runs against the database on every request, so a

@@ -113,12 +113,13 @@ def send_event(uow: UnitOfWork, hub: Hub, event: EventType, receiver: Party,
                identity_id: str, *, concerns: Party | None, data: Mapping[str, Any],
                now: datetime, categories: Sequence[str] = (),
                crosspost: CrossPostFacts | None = None,
-               holds_copy: bool = False) -> Decision:
+               holds_copy: bool = False, deletion_asked: bool = False) -> Decision:
     """One event for one app about one person, decided, ledgered, and written to the
     outbox in the change's own transaction only when allowed. ``concerns``: the app whose
     link, consent or data the event is about (none for the person's own data, e.g. age);
     for a cross-post's copy, the source app, whose link the decision reads too.
-    ``holds_copy``: the receiver was sent a copy of the cross-post the event is about."""
+    ``holds_copy``: the receiver was sent a copy of the cross-post the event is about;
+    ``deletion_asked``: the person asked in the console that it delete that copy."""
     spec = CATALOGUE[event]
     payload = spec.payload(data)
     notice = Notice(event.value, receiver.app_id, identity_id,
@@ -126,7 +127,8 @@ def send_event(uow: UnitOfWork, hub: Hub, event: EventType, receiver: Party,
     involved = [receiver] + ([concerns] if crosspost is not None and concerns else [])
     facts = facts_for(uow, involved, identity_id, spec.purpose)
     if crosspost is not None or holds_copy:
-        facts = replace(facts, crosspost=crosspost, holds_copy=holds_copy)
+        facts = replace(facts, crosspost=crosspost, holds_copy=holds_copy,
+                        deletion_asked=deletion_asked)
     decision = decide_event(notice, facts)
     event_id = hub.new_id() if decision.allowed else None
     body = {"event": event.value, "app_id": receiver.app_id, "app": receiver.name,

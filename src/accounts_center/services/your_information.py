@@ -19,11 +19,14 @@ from accounts_center.domain.ledger_kinds import LedgerKind
 from accounts_center.hub import Hub
 from accounts_center.services.archive_crossposts import crosspost_members
 from accounts_center.services.archive_media import media_members
+from accounts_center.services.crosspost_history import end_everywhere
 from accounts_center.services.ledger import append_entry, ledger_time
 from accounts_center.services.ledger_words import category_words, event_label, say
 from accounts_center.services.receipts import person_receipt
 from accounts_center.services.sharing import Party, party, tell_linked_apps
 from accounts_center.services.signing_keys import active_signing_key
+from accounts_center.store.models import MemberAppRow
+from accounts_center.store.unit_of_work import UnitOfWork
 
 FLOW_WINDOW = timedelta(days=30)
 TIMELINE_LIMIT = 200
@@ -32,6 +35,7 @@ TIMELINE_LIMIT = 200
 # ZIP itself).
 ARCHIVE_PARTS = 6
 KINDS = tuple(kind.value for kind in LedgerKind)
+CROSSPOSTS_HELD = "posts shared to your other apps"
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,9 @@ def overview(hub: Hub, identity_id: str, kind: str | None = None,
         for shared in uow.shared_data.of_person(identity_id, limit=100_000):
             by_app.setdefault(shared.app_id, Counter())[
                 category_words(shared.category).text] += 1
+        for post in uow.crossposts.of_person(identity_id):
+            if post.deleted_at is None and post.expired_at is None:
+                by_app.setdefault(post.source_app_id, Counter())[CROSSPOSTS_HELD] += 1
         held = []
         for app_id, categories in sorted(by_app.items()):
             app = uow.member_apps.by_id(app_id)
@@ -116,29 +123,42 @@ def erase_app_data(hub: Hub, identity_id: str, app_id: str) -> int:
     """Deletes what ``app_id`` shared into the hub about the person, ledgers it, and asks
     the apps that may have received it to forget it too: a ``data.erasure_requested`` event,
     through the sharing gate, naming only the categories each app receives (never the app
-    the data came from: that would tell them the person uses it)."""
+    the data came from: that would tell them the person uses it). The app's live
+    cross-posts are deleted everywhere (each copy hears `crosspost.deleted`)."""
     now = hub.clock.now()
     with hub.unit_of_work() as uow:
         app = uow.member_apps.by_id(app_id) if len(app_id) <= 36 else None
         categories = uow.shared_data.categories_of(identity_id, app_id) if app else []
-        erased = uow.shared_data.erase(identity_id, app_id) if app is not None else 0
+        shared = uow.shared_data.erase(identity_id, app_id) if app is not None else 0
+        # Its posts shared to the person's other apps go too, as "delete everywhere".
+        posts = uow.crossposts.live_from_app(identity_id, app_id) if app is not None else []
+        for post in posts:
+            end_everywhere(uow, hub, post, now)
+        erased = shared + len(posts)
         if app is None or not erased:
             raise NotFound("There is nothing from that app to erase.")
         append_entry(uow, hub, identity_id, LedgerKind.ERASURE,
                      {"app_id": app.id, "app": app.name, "erased": erased}, now)
-        source = party(app, next(iter(uow.links.active_of_identity(identity_id, app.id)),
-                                 None))
-
-        def named_for(receiver: Party) -> list[str]:
-            return sorted(categories if receiver.app_id == source.app_id
-                          else (c for c in categories if c in receiver.receives))
-
-        tell_linked_apps(uow, hub, EventType.DATA_ERASURE_REQUESTED, identity_id,
-                         concerns=source, now=now, categories_for=named_for,
-                         data_for=lambda receiver: {"categories": named_for(receiver)})
+        if shared:
+            _ask_to_forget(uow, hub, identity_id, app, categories, now)
         uow.archives.remove_made_before(identity_id, now)  # they hold what was erased
         uow.commit()
         return erased
+
+
+def _ask_to_forget(uow: UnitOfWork, hub: Hub, identity_id: str, app: MemberAppRow,
+                   categories: list[str], now: datetime) -> None:
+    """``data.erasure_requested`` to the apps that may have received what was erased."""
+    source = party(app, next(iter(uow.links.active_of_identity(identity_id, app.id)),
+                             None))
+
+    def named_for(receiver: Party) -> list[str]:
+        return sorted(categories if receiver.app_id == source.app_id
+                      else (c for c in categories if c in receiver.receives))
+
+    tell_linked_apps(uow, hub, EventType.DATA_ERASURE_REQUESTED, identity_id,
+                     concerns=source, now=now, categories_for=named_for,
+                     data_for=lambda receiver: {"categories": named_for(receiver)})
 
 
 README = """Your information from Accounts Center

@@ -62,7 +62,9 @@ class CrossPostRow(Base):
         ForeignKey("linked_accounts.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(16))
     caption: Mapped[str] = mapped_column(Text)
-    digest: Mapped[str] = mapped_column(ForeignKey("media_blobs.digest"), index=True)
+    # None once the post ended and its picture left the hub (nothing else held it).
+    digest: Mapped[str | None] = mapped_column(
+        ForeignKey("media_blobs.digest", ondelete="SET NULL"), index=True)
     media_type: Mapped[str] = mapped_column(String(40))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -90,4 +92,7 @@ class CrossPostCopyRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
     item_id: Mapped[str | None] = mapped_column(String(200))
+    # When the destination was told the post ended (deleted or expired). Not told while
+    # its app is removed: a copy the app kept, which the person may ask it to delete.
+    end_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

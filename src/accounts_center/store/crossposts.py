@@ -15,6 +15,8 @@ from accounts_center.store.crosspost_models import (
     CrossPostDirectionRow,
     CrossPostRow,
 )
+from accounts_center.store.link_models import LinkedAccountRow
+from accounts_center.store.links import ACTIVE
 
 
 class CrossPosts:
@@ -93,6 +95,44 @@ class CrossPosts:
                 CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None),
                 CrossPostCopyRow.destination_app_id == app_id,
                 CrossPostCopyRow.state != "refused")) or 0
+
+    def live_posts_with(self, identity_id: str, digest: str) -> int:
+        """How many of the person's posts, neither deleted nor expired, show this picture."""
+        return self._session.scalar(
+            select(func.count()).select_from(CrossPostRow).where(
+                CrossPostRow.identity_id == identity_id, CrossPostRow.digest == digest,
+                CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None))) or 0
+
+    def live_from_app(self, identity_id: str, app_id: str) -> Sequence[CrossPostRow]:
+        """The person's posts from one source app, neither deleted nor expired."""
+        return self._session.scalars(select(CrossPostRow).where(
+            CrossPostRow.identity_id == identity_id, CrossPostRow.source_app_id == app_id,
+            CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None))
+            .order_by(CrossPostRow.created_at, CrossPostRow.id).with_for_update()).all()
+
+    def recent_of_person(self, identity_id: str, limit: int) -> Sequence[CrossPostRow]:
+        """The person's latest ``limit`` posts, newest first (ids break ties)."""
+        return self._session.scalars(select(CrossPostRow).where(
+            CrossPostRow.identity_id == identity_id)
+            .order_by(CrossPostRow.created_at.desc(), CrossPostRow.id.desc())
+            .limit(limit)).all()
+
+    def kept_by_removed_apps(self, identity_id: str,
+                             ) -> Sequence[tuple[CrossPostCopyRow, CrossPostRow]]:
+        """Copies sent to an account of the person's that is no longer active, that its
+        app neither reported deleted or failed nor was told the post ended: the app still
+        holds them. Newest post first."""
+        rows = self._session.execute(
+            select(CrossPostCopyRow, CrossPostRow)
+            .join(CrossPostRow, CrossPostRow.id == CrossPostCopyRow.crosspost_id)
+            .join(LinkedAccountRow, LinkedAccountRow.id == CrossPostCopyRow.destination_link_id)
+            .where(CrossPostRow.identity_id == identity_id,
+                   LinkedAccountRow.status != ACTIVE,
+                   CrossPostCopyRow.state.in_(("sent", "created")),
+                   CrossPostCopyRow.end_told_at.is_(None))
+            .order_by(CrossPostRow.created_at.desc(), CrossPostRow.id.desc(),
+                      CrossPostCopyRow.choice_id)).all()
+        return [(copy, post) for copy, post in rows]
 
     def copies_for_app(self, crosspost_id: str, app_id: str,
                        ) -> Sequence[CrossPostCopyRow]:

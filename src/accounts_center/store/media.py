@@ -137,6 +137,18 @@ class Media:
             exists().where(MediaOwnershipRow.digest == digest,
                            MediaOwnershipRow.identity_id == identity_id))).first()
 
+    def delete_if_unowned(self, digest: str) -> bool:
+        """Deletes the blob if nobody owns it; whether it did. The blob's row is locked
+        first: an upload of the same bytes in flight touched it (`put_blob`) and holds
+        it until its owner row is in, so this sees that owner, or the upload waits and
+        stores the bytes afresh."""
+        locked = self._session.scalar(select(MediaBlobRow.digest).where(
+            MediaBlobRow.digest == digest).with_for_update())
+        if locked is None or self.owners(digest):
+            return False
+        self._session.execute(delete(MediaBlobRow).where(MediaBlobRow.digest == digest))
+        return True
+
     def delete_unowned_put_before(self, cutoff: datetime) -> int:
         """Deletes blobs nobody owns that were last put before ``cutoff``."""
         result = self._session.execute(delete(MediaBlobRow).where(

@@ -104,7 +104,8 @@ async def continue_authorization(request: Request, request_id: RowId) -> Respons
 @router.post("/oauth2/authorize/continue/{request_id}")
 def decide(request: Request, request_id: RowId, decision: FormText,
            csrf_token: FormText = "",
-           sync: Annotated[list[str] | None, Form(max_length=16)] = None) -> Response:
+           sync: Annotated[list[str] | None, Form(max_length=16)] = None,
+           crosspost: Annotated[list[str] | None, Form(max_length=120)] = None) -> Response:
     check_csrf(request, csrf_token)
     flow, session, browser = flow_of(request), current_session(request), browser_token(request)
     if decision == "cancel":
@@ -117,4 +118,5 @@ def decide(request: Request, request_id: RowId, decision: FormText,
         return render_error_page(request, status=error.status, title=error.title,
                                  detail=error.detail)
     return respond(request, flow.confirm_link(request_id, browser, session,
-                                              origin_of(request), profile_sync=chosen))
+                                              origin_of(request), profile_sync=chosen,
+                                              crosspost=crosspost or ()))
