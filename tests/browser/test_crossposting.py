@@ -6,7 +6,9 @@ She posts a Status with a photo in Chat and ticks Pics: the Story appears in Pic
 Social. She deletes the Status in Chat: it disappears from both. She removes Social in the
 hub: her next Status reaches Pics, which she ticked, and not Social. The operator opens
 Story → Status; she sets Pics's Stories → Chat's Status to ask, posts a Story in Pics and
-ticks Chat: Chat shows it as her Status, until she deletes the Story in Pics.
+ticks Chat: Chat shows it as her Status, until she deletes the Story in Pics. Last, on
+Connected experiences she sees Pics delivered her Lighthouse Status and deletes it
+everywhere: it leaves Pics, and Chat, where she posted it.
 
 Stories and Statuses are seen by everyone in an app, and other tests share this family:
 every locator looks for this test's own captions.
@@ -115,7 +117,27 @@ def test_a_status_becomes_stories_and_a_story_a_status(browser: Browser,
         story_to_status(cara, family, second)
     finally:
         family.operator("crosspost", "directions", "--deny", "story:status")
+    delete_everywhere_in_the_hub(cara, family, second)
     context.close()
+
+
+def delete_everywhere_in_the_hub(cara: Page, family: Family, caption: str) -> None:
+    """In the hub, she reads what became of each copy of her Lighthouse Status and deletes
+    it everywhere: it leaves Pics, and Chat, where she posted it."""
+    chat, pics = family.apps["chat"], family.apps["pics"]
+    cara.goto(family.hub + "/connected-experiences")
+    entry = cara.locator("li.crosspost", has_text=caption)
+    expect(entry).to_contain_text("Story in Pics: delivered")
+    shoot(cara, "connected-experiences-recent", PHONE, scrolled_to="#recent-heading")
+    entry.get_by_role("link", name=re.compile("^Delete everywhere")).click()
+    expect(cara.get_by_role("heading", level=1)).to_have_text("Delete this post everywhere?")
+    expect(cara.get_by_role("main")).to_contain_text(
+        "Chat, where you posted it, is asked to delete it too.")
+    cara.get_by_role("button", name="Delete everywhere").click()
+    expect(cara.get_by_role("status")).to_contain_text("asked to delete it")
+    expect(entry).to_contain_text("Story in Pics: deleted there too")
+    reload_until(cara, pics + "/stories", cara.locator("li.item", has_text=caption), 0)
+    reload_until(cara, chat + "/status", cara.locator("li.item", has_text=caption), 0)
 
 
 def story_to_status(cara: Page, family: Family, chat_status: str) -> None:

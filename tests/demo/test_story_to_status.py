@@ -60,6 +60,20 @@ def test_pics_sends_a_story_with_a_photo_to_chats_status(pics: TestClient,
     assert deleted == [f"/v1/app/crossposts/{POST_ID}"] and copies == []
 
 
+def test_an_own_story_the_person_deleted_everywhere_leaves_pics(pics: TestClient,
+                                                                media: MediaServer) -> None:
+    offer(media, destination("d-chat", "Chat", "ask", "status"))
+    accept(media)
+    post_status(pics, text="Harbour", share_to=("d-chat",), path="/stories")
+    # Its post ending by expiry is the copies' business: her own Story stays.
+    assert deliver(pics, "msg_expired", kind="crosspost.expired", crosspost_id=POST_ID) == 204
+    assert "Harbour" in pics.get("/stories").text
+    # Deleted everywhere from the hub's console: her own Story goes too.
+    assert deliver(pics, "msg_everywhere", kind="crosspost.deleted",
+                   crosspost_id=POST_ID) == 204
+    assert "Harbour" not in pics.get("/stories").text
+
+
 def test_a_story_without_a_ticked_destination_stays_in_pics(pics: TestClient,
                                                             media: MediaServer) -> None:
     offer(media, destination("d-chat", "Chat", "ask", "status"))

@@ -191,6 +191,17 @@ def test_a_deletion_is_told_only_to_an_added_app_that_holds_a_copy(holds_copy, a
     assert decide_event(notice, facts).reason is reason
 
 
+@pytest.mark.parametrize("receiver, active, reason", [
+    ("chat", True, Reason.ALLOWED),  # the post's own app hears its post was deleted
+    ("chat", False, Reason.LINK_NOT_ACTIVE),  # unless the person removed it
+    ("social", True, Reason.ABOUT_ANOTHER_APP)])  # another app with no copy: never
+def test_the_source_app_hears_of_its_own_post_being_deleted(receiver, active, reason):
+    facts = Facts(links={receiver: LinkFact(receiver, "ada", active)}, sends={},
+                  receives={})
+    notice = Notice("crosspost.deleted", receiver, "ada", "chat")
+    assert decide_event(notice, facts).reason is reason
+
+
 @pytest.mark.parametrize("event, holds_copy, asked, same_person, allowed", [
     ("crosspost.deleted", True, True, True, True),
     ("crosspost.deleted", True, False, True, False),  # the source or the sweep: not told

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from accounts_center.domain.errors import CrossPostNotFound, NotFound
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.services.crosspost_history import (
+    crosspost_of_person,
     delete_everywhere,
     delete_kept_copy,
     kept_copies,
@@ -77,19 +78,21 @@ def test_delete_everywhere_tells_every_copy_once_and_the_source_reads_it_deleted
     clock.advance(seconds=5)
     told = delete_everywhere(hub, linked.person, made["id"])
     assert sorted(told) == ["Pics", "Social"]
+    # Everywhere: the copies, and the app the post came from (its own post's id).
     assert sorted(app for app, _ in deleted_events(hub)) == sorted(
-        ids(linked, "pics", "social"))
+        ids(linked, "chat", "pics", "social"))
+    assert {payload["crosspost_id"] for _, payload in deleted_events(hub)} == {made["id"]}
     read = linked.chat.client.get(f"/v1/app/crossposts/{made['id']}", auth=linked.chat.auth)
     assert read.json()["deleted_at"] is not None
     assert set(states(hub, linked.person, made["id"]).values()) == {"deleted"}
     said = [t.summary for t in overview(hub, linked.person, kind="crosspost.deleted").timeline]
     assert said == ["You deleted a status post shared from Chat; told Pics, Social"]
     assert delete_everywhere(hub, linked.person, made["id"]) == []  # nothing twice
-    assert len(deleted_events(hub)) == 2
+    assert len(deleted_events(hub)) == 3
     assert len(overview(hub, linked.person, kind="crosspost.deleted").timeline) == 1
     # The source deleting it afterwards tells no one again either.
     linked.chat.client.delete(f"/v1/app/crossposts/{made['id']}", auth=linked.chat.auth)
-    assert len(deleted_events(hub)) == 2
+    assert len(deleted_events(hub)) == 3
 
 
 def test_the_picture_leaves_the_hub_once_the_post_is_deleted(hub, linked):
@@ -166,7 +169,8 @@ def test_a_destination_that_deleted_its_copy_shows_it_and_is_not_told_again(hub,
                       json={"state": "deleted"})
     assert states(hub, linked.person, made["id"])["Social"] == "deleted-by-app"
     assert delete_everywhere(hub, linked.person, made["id"]) == ["Pics"]
-    assert [app for app, _ in deleted_events(hub)] == ids(linked, "pics")
+    assert sorted(app for app, _ in deleted_events(hub)) == sorted(ids(linked, "chat",
+                                                                       "pics"))
     assert states(hub, linked.person, made["id"]) == {"Pics": "deleted",
                                                       "Social": "deleted-by-app"}
 
@@ -214,7 +218,7 @@ def test_delete_everywhere_reaches_a_removed_app_that_holds_a_copy(hub, linked):
     assert (kept.app, kept.post_live) == ("Pics", True)
     assert sorted(delete_everywhere(hub, linked.person, made["id"])) == ["Pics", "Social"]
     assert sorted(app for app, _ in deleted_events(hub)) == sorted(
-        ids(linked, "pics", "social"))
+        ids(linked, "chat", "pics", "social"))
     assert kept_copies(hub, linked.person) == []
 
 
@@ -240,8 +244,18 @@ def test_erasing_what_the_source_app_shared_deletes_its_posts_everywhere(hub, li
     assert (held.app, held.categories) == ("Chat", {"posts shared to your other apps": 1})
     assert erase_app_data(hub, linked.person, ids(linked, "chat")[0]) == 1
     assert sorted(app for app, _ in deleted_events(hub)) == sorted(
-        ids(linked, "pics", "social"))
+        ids(linked, "chat", "pics", "social"))
     assert digest and not blob_exists(hub, digest)
     assert overview(hub, linked.person).held == []
     with pytest.raises(NotFound):  # nothing more to erase
         erase_app_data(hub, linked.person, ids(linked, "chat")[0])
+
+
+def test_delete_everywhere_does_not_reach_a_source_app_the_person_removed(hub, linked):
+    made = to_both(linked)
+    assert crosspost_of_person(hub, linked.person, made["id"]).source_added
+    unlink(linked, "chat")
+    assert not crosspost_of_person(hub, linked.person, made["id"]).source_added
+    assert sorted(delete_everywhere(hub, linked.person, made["id"])) == ["Pics", "Social"]
+    assert sorted(app for app, _ in deleted_events(hub)) == sorted(
+        ids(linked, "pics", "social"))

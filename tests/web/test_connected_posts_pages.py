@@ -81,10 +81,11 @@ def test_delete_everywhere_asks_first_then_deletes_and_says_so(hub, posted):
     page = posted.client.get(path).text
     assert "Delete this post everywhere?" in page
     assert "Pics and Social are told to delete their copies." in page
+    assert "Chat, where you posted it, is asked to delete it too." in page
     done = confirm(posted.client, path)
     assert done.status_code == 303
     after = posted.client.get(done.headers["location"]).text
-    assert "Every app that had a copy was asked to delete it." in after
+    assert "The apps that hold it were asked to delete it." in after
     assert "Story in Social:</span> deleted there too" in after
     assert "Delete everywhere" not in after  # nothing left to delete
     assert "/media/" not in after  # its picture left the hub

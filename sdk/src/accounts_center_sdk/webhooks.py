@@ -154,8 +154,10 @@ class CrossPostCreated(Event):
 
 @dataclass(frozen=True)
 class CrossPostDeleted(Event):
-    """The source deleted a post the person cross-posted to your app: delete your copy
-    (its picture's URL stops working)."""
+    """A cross-post was deleted (by its source app, or by the person in the hub's
+    console): delete your copy (its picture's URL stops working). When ``crosspost_id``
+    is a post your app made (`create_crosspost`), the person deleted it everywhere from
+    the console: delete your own item too."""
 
     crosspost_id: str
 

@@ -252,8 +252,12 @@ def decide_event(notice: Notice, facts: Facts) -> Decision:
                                      DataCategory.ACTIVITY.value, spec.purpose.value),
                                 facts)
     if spec.rule is SharingRule.CROSSPOST_COPY:
-        # What became of a copy goes to the app that holds it, and to no other.
-        return _ALLOW if facts.holds_copy else _DENIED[Reason.ABOUT_ANOTHER_APP]
+        # What became of a copy goes to the app that holds it, and to no other; and the
+        # app a post came from hears of its own post's end (the person deleted it
+        # everywhere from the console), which tells it nothing about another app.
+        if facts.holds_copy or notice.concerns == notice.receiver:
+            return _ALLOW
+        return _DENIED[Reason.ABOUT_ANOTHER_APP]
     if spec.rule is SharingRule.ERASURE:
         if notice.concerns == notice.receiver:
             return _ALLOW  # what the app itself shared was erased

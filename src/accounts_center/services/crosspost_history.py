@@ -29,7 +29,9 @@ from accounts_center.services.crosspost_ends import (
     tell_copy,
 )
 from accounts_center.services.ledger import append_entry
+from accounts_center.services.sharing import send_event
 from accounts_center.store.crosspost_models import CrossPostCopyRow, CrossPostRow
+from accounts_center.store.link_models import LinkedAccountRow
 from accounts_center.store.links import ACTIVE
 from accounts_center.store.unit_of_work import UnitOfWork
 
@@ -62,6 +64,9 @@ class PersonCrossPost:
     deleted_at: datetime | None
     expired_at: datetime | None
     copies: tuple[CopyOutcome, ...]
+    # The person's account in the source app is still added: deleting the post
+    # everywhere asks that app to delete its original too.
+    source_added: bool = False
 
     @property
     def live(self) -> bool:
@@ -134,8 +139,14 @@ def end_everywhere(uow: UnitOfWork, hub: Hub, post: CrossPostRow, now: datetime,
     if was_live:
         post.deleted_at = now
         uow.session.flush()
-    told = tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post, source_of(uow, post),
-                       now, deletion_asked=True)
+    source = source_of(uow, post)
+    told = tell_copies(uow, hub, EventType.CROSSPOST_DELETED, post, source, now,
+                       deletion_asked=True)
+    if was_live:
+        # "Everywhere" includes the post's own app: it hears its post was deleted (an app
+        # the person removed hears nothing: the gate reads its link).
+        send_event(uow, hub, EventType.CROSSPOST_DELETED, source, post.identity_id,
+                   concerns=source, data={"crosspost_id": post.id}, now=now)
     release_media(uow, hub, post)
     if was_live or told:
         _ledger(uow, hub, post, told, now)
@@ -185,7 +196,7 @@ def _persons_post(uow: UnitOfWork, identity_id: str, crosspost_id: str) -> Cross
 def _kept(uow: UnitOfWork, copy: CrossPostCopyRow) -> bool:
     link = uow.links.get(copy.destination_link_id)
     return (copy.state in (SENT, CREATED) and copy.end_told_at is None
-            and (link is None or link.status != ACTIVE))
+            and not _active(link))
 
 
 def _outcome(uow: UnitOfWork, post: CrossPostRow, copy: CrossPostCopyRow) -> str:
@@ -212,7 +223,12 @@ def _person_view(uow: UnitOfWork, names: _AppNames, post: CrossPostRow) -> Perso
         post.created_at, post.expires_at, post.deleted_at, post.expired_at,
         tuple(CopyOutcome(c.choice_id, names(c.destination_app_id), c.destination_type,
                           _outcome(uow, post, c), c.updated_at)
-              for c in uow.crossposts.copies(post.id)))
+              for c in uow.crossposts.copies(post.id)),
+        _active(uow.links.get(post.source_link_id)))
+
+
+def _active(link: LinkedAccountRow | None) -> bool:
+    return link is not None and link.status == ACTIVE
 
 
 def _ledger(uow: UnitOfWork, hub: Hub, post: CrossPostRow, told: list[str],

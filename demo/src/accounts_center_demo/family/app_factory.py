@@ -71,7 +71,8 @@ def create_family_app(config: AppConfig, *, app_dir: Path, app_tables: Sequence[
     takes = capabilities.get("crosspost", {}).get("destinations", [])
     family = Family(config, store, accounts, hub, pages, declares_creations,
                     {kind: model for kind, model in (ephemeral_models or {}).items()
-                     if kind in takes})
+                     if kind in takes},
+                    tuple((ephemeral_models or {}).values()))
     log = logging.getLogger(f"accounts_center_demo.{identity.slug}")
 
     @asynccontextmanager

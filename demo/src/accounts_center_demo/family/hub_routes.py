@@ -300,10 +300,14 @@ def hub_router(family: Family, receives: list[str]) -> APIRouter:
                 elif isinstance(event, CrossPostCreated) and copy_model(event) is not None:
                     copy_made = keep_crossposted_copy(db, user, event, picture)
                 elif (gone := crosspost_gone(event)) is not None:
-                    for model in family.crosspost_copies.values():
-                        db.execute(delete(model).where(
-                            model.user_id == user.id, model.crosspost_copy.is_(True),
-                            model.crosspost_id == gone))
+                    # A copy goes when its post ends; a post of this app's own goes
+                    # when the person deleted it everywhere from the hub's console.
+                    own = isinstance(event, CrossPostDeleted)
+                    for model in family.post_models:
+                        which = delete(model).where(model.user_id == user.id,
+                                                    model.crosspost_id == gone)
+                        db.execute(which if own else
+                                   which.where(model.crosspost_copy.is_(True)))
             # Recorded in the transaction that applied it: applied exactly once.
             if db.get(AppliedWebhook, event.id) is None:
                 db.add(AppliedWebhook(webhook_id=event.id))

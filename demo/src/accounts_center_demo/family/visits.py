@@ -49,6 +49,8 @@ class Family:
     # The types the app takes as a cross-posting destination (its ``crosspost.destinations``)
     # and the table a copy of each lands in: Pics's and Social's Stories, Chat's Status.
     crosspost_copies: dict[str, Any] = field(default_factory=dict)
+    # Every 24-hour post table of the app (its own posts, cross-posted or not, and copies).
+    post_models: tuple[Any, ...] = ()
 
     @contextmanager
     def visit(self, request: Request) -> Iterator[Visit]:

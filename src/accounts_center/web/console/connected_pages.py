@@ -38,7 +38,7 @@ PersonOnPage = Annotated[CurrentSession, person_on(PAGE)]
 MODES = [(CrossPostMode.OFF.value, "Off"), (CrossPostMode.ASK.value, "Ask each time"),
          (CrossPostMode.ALWAYS.value, "Always")]
 NOTICES = {"saved": "Your choice is saved.",
-           "deleted": "Deleted. Every app that had a copy was asked to delete it.",
+           "deleted": "Deleted. The apps that hold it were asked to delete it.",
            "asked": "Asked. The app was told to delete its copy."}
 # What became of one copy, in the person's words ({app}: the destination's name).
 COPY_STATES = {"not-sent": "not sent: Accounts Center held it back",
