@@ -56,3 +56,12 @@ class Family:
 def family_of(hub, client, visitor: Browser) -> Family:
     return Family(hub, member(hub, client, "Chat"), member(hub, client, "Pics"),
                   member(hub, client, "Social"), member(hub, client, "Notes"), visitor)
+
+
+def chat_to_both(hub, client, visitor: Browser, social: str, pics: str) -> Family:
+    """Ada added Chat, Pics and Social; from Chat, Social and Pics set as given."""
+    family = family_of(hub, client, visitor)
+    family.link_all("chat", "pics", "social")
+    family.choose("chat", "social", social)
+    family.choose("chat", "pics", pics)
+    return family

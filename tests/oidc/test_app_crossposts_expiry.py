@@ -20,7 +20,7 @@ from accounts_center.services.crossposts import create_crosspost, expire_due_cro
 from accounts_center.store.outbox_models import OutboxEventRow
 from tests.delivery.support import wait_for, worker_running
 from tests.image_files import jpeg_with_gps
-from tests.oidc.crosspost_family import Family, family_of
+from tests.oidc.crosspost_family import Family, chat_to_both
 from tests.oidc.test_app_crossposts_api import destinations, fetch, ids, post, sent
 from tests.support import cheap_settings
 
@@ -37,12 +37,7 @@ def told(hub, kind: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def linked(hub, client, visitor) -> Family:
-    """Ada added Chat, Pics and Social; from Chat, Social always and Pics ask."""
-    family = family_of(hub, client, visitor)
-    family.link_all("chat", "pics", "social")
-    family.choose("chat", "social", "always")
-    family.choose("chat", "pics", "ask")
-    return family
+    return chat_to_both(hub, client, visitor, social="always", pics="ask")
 
 
 def a_post(hub, family: Family, lifetime: timedelta = LIFETIME) -> str:
