@@ -59,6 +59,18 @@ def test_any_pair_can_be_opened_or_closed_and_only_that_pair_changes(source, des
             assert changed.allows(*other) is (other in DEFAULT_OPEN)
 
 
+@given(st.lists(st.tuples(TYPES, TYPES, st.booleans()), max_size=12))
+def test_the_last_word_on_a_pair_holds_and_the_others_keep_their_default(changes):
+    """Closing and reopening in any order: reopening a pair restores it, and a pair the
+    operator never named keeps its default."""
+    matrix = DirectionMatrix()
+    for source, destination, allowed in changes:
+        matrix = matrix.with_override((source, destination), allowed)
+    last = {(source, destination): allowed for source, destination, allowed in changes}
+    for pair in product(CrossPostType, repeat=2):
+        assert matrix.allows(*pair) is last.get(pair, pair in DEFAULT_OPEN)
+
+
 @pytest.mark.parametrize("text, expected", [("status:story", (S, T)),
                                             (" Story:STATUS ", (T, S)),
                                             ("post:post", (P, P))])
@@ -180,14 +192,16 @@ def test_a_copy_is_allowed_exactly_when_every_condition_holds(
     assert decide_crosspost(COPY, facts).allowed is expected
 
 
-@pytest.mark.parametrize("holds_copy, active, reason", [
-    (True, True, Reason.ALLOWED), (False, True, Reason.ABOUT_ANOTHER_APP),
-    (True, False, Reason.LINK_NOT_ACTIVE)])
-def test_a_deletion_is_told_only_to_an_added_app_that_holds_a_copy(holds_copy, active,
-                                                                   reason):
-    facts = Facts(links={"pics": LinkFact("pics", "ada", active)}, sends={}, receives={},
+@pytest.mark.parametrize("event", ["crosspost.deleted", "crosspost.expired"])
+@pytest.mark.parametrize("holds_copy, active, person, reason", [
+    (True, True, "ada", Reason.ALLOWED), (False, True, "ada", Reason.ABOUT_ANOTHER_APP),
+    (True, False, "ada", Reason.LINK_NOT_ACTIVE),
+    (True, True, "bob", Reason.DIFFERENT_PERSON)])
+def test_a_post_s_end_is_told_only_to_an_added_app_that_holds_a_copy(
+        event, holds_copy, active, person, reason):
+    facts = Facts(links={"pics": LinkFact("pics", person, active)}, sends={}, receives={},
                   holds_copy=holds_copy)
-    notice = Notice("crosspost.deleted", "pics", "ada", "chat")
+    notice = Notice(event, "pics", "ada", "chat")
     assert decide_event(notice, facts).reason is reason
 
 

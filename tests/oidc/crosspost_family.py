@@ -58,10 +58,15 @@ def family_of(hub, client, visitor: Browser) -> Family:
                   member(hub, client, "Social"), member(hub, client, "Notes"), visitor)
 
 
-def chat_to_social_and_pics(hub, client, visitor: Browser) -> Family:
-    """Ada added Chat, Pics and Social; from Chat, Social always and Pics ask."""
+def chat_to_both(hub, client, visitor: Browser, social: str, pics: str) -> Family:
+    """Ada added Chat, Pics and Social; from Chat, Social and Pics set as given."""
     family = family_of(hub, client, visitor)
     family.link_all("chat", "pics", "social")
-    family.choose("chat", "social", "always")
-    family.choose("chat", "pics", "ask")
+    family.choose("chat", "social", social)
+    family.choose("chat", "pics", pics)
     return family
+
+
+def chat_to_social_and_pics(hub, client, visitor: Browser) -> Family:
+    """Ada added Chat, Pics and Social; from Chat, Social always and Pics ask."""
+    return chat_to_both(hub, client, visitor, social="always", pics="ask")

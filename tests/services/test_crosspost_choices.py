@@ -9,7 +9,11 @@ import pytest
 
 from accounts_center.domain.categories import CrossPostType
 from accounts_center.domain.crosspost import CrossPostMode
-from accounts_center.domain.errors import CrossPostPairUnavailable, InvalidInput
+from accounts_center.domain.errors import (
+    CrossPostNoDestination,
+    CrossPostPairUnavailable,
+    InvalidInput,
+)
 from accounts_center.domain.origin import RequestOrigin
 from accounts_center.services.crosspost_routes import (
     crosspost_choices,
@@ -17,10 +21,12 @@ from accounts_center.services.crosspost_routes import (
     set_crosspost_choice,
     set_directions,
 )
+from accounts_center.services.crossposts import create_crosspost, destinations_for_app
 from accounts_center.services.links import unlink_account
-from accounts_center.services.member_apps import register_app
+from accounts_center.services.member_apps import MemberApp, member_app_view, register_app
 from accounts_center.services.sign_up import sign_up
 from accounts_center.services.your_information import overview
+from tests.image_files import encoded
 from tests.support import link_now
 
 ORIGIN = RequestOrigin("127.0.0.1", "test")
@@ -138,3 +144,60 @@ def test_removing_an_account_removes_its_pairs_at_once(world):
 
 def test_modes_are_the_three_choices():
     assert [m.value for m in CrossPostMode] == ["off", "ask", "always"]
+
+
+def app_of(hub, link_id: str) -> MemberApp:
+    with hub.unit_of_work() as uow:
+        link = uow.links.get(link_id)
+        return member_app_view(uow.member_apps.by_id(link.app_id))
+
+
+def reach(hub, links) -> tuple[list[str], list[str]]:
+    """What Chat is offered for a status, and where a status it posts goes."""
+    chat = app_of(hub, links["chat"])
+    offered = sorted(f"{d.app}:{d.type}" for d in destinations_for_app(hub, chat, "chat-ada",
+                                                                        "status"))
+    try:
+        post = create_crosspost(hub, chat, "chat-ada", "status", encoded("PNG", (8, 8)),
+                                None, None, [])
+    except CrossPostNoDestination:
+        return offered, []
+    return offered, sorted(f"{c.destination.app}:{c.destination.type}"
+                           for c in post.destinations)
+
+
+def test_a_choice_whose_direction_closes_is_set_aside_and_comes_back_when_it_reopens(world):
+    hub, ada, _, links = world
+    set_directions(hub, ["status:status"], [])
+    for destination, kinds in (("social", ("status", "story")),
+                               ("social", ("status", "status"))):
+        set_crosspost_choice(hub, ada, links["chat"], links[destination], *kinds, "always")
+    both = ["Social:status", "Social:story"]
+    assert reach(hub, links) == (both, both)
+    set_directions(hub, [], ["status:story"])
+    # Gone from the person's pairs, from what Chat is offered, from where a post goes;
+    # and the person cannot set it while the direction is closed.
+    assert ("Chat", "status", "Social", "story") not in pairs(hub, ada)
+    assert reach(hub, links) == (["Social:status"], ["Social:status"])
+    with pytest.raises(CrossPostPairUnavailable):
+        set_crosspost_choice(hub, ada, links["chat"], links["social"], "status", "story",
+                             "off")
+    set_directions(hub, [], ["status:status"])
+    assert reach(hub, links) == ([], [])  # nothing open: no post at all
+    set_directions(hub, ["status:story", "status:status"], [])
+    # Reopened: the choice the person made is theirs again, unchanged.
+    assert pairs(hub, ada)[("Chat", "status", "Social", "story")] == "always"
+    assert reach(hub, links) == (both, both)
+
+
+def test_an_app_added_again_starts_off_whatever_its_old_account_was_set_to(world):
+    hub, ada, _, links = world
+    set_crosspost_choice(hub, ada, links["chat"], links["social"], "status", "story",
+                         "always")
+    unlink_account(hub, ada, links["social"], ORIGIN)
+    with hub.unit_of_work() as uow:
+        social = uow.member_apps.by_id(app_of(hub, links["social"]).id)
+        link_now(uow, hub, ada, social, "social-ada")
+        uow.commit()
+    assert pairs(hub, ada)[("Chat", "status", "Social", "story")] == "off"
+    assert reach(hub, links) == ([], [])
