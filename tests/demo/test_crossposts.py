@@ -190,7 +190,7 @@ def test_pics_shows_a_cross_posted_story_and_drops_it(pics: TestClient, media: M
     # The same delivery again changes nothing.
     assert created(pics, media) == 204
     assert pics.get("/stories").text.count("/stories/1/photo") == 1
-    assert deliver(pics, "msg_d", kind=removal, crosspost_id=POST_ID) == 204
+    assert deliver(pics, "msg_d", kind=removal, crosspost_id=POST_ID, post_type="story") == 204
     page = pics.get("/stories").text
     assert "Sunset" not in page and "/stories/1/photo" not in page
     assert pics.get("/stories/1/photo").status_code == 404

@@ -66,11 +66,12 @@ def test_an_own_story_the_person_deleted_everywhere_leaves_pics(pics: TestClient
     accept(media)
     post_status(pics, text="Harbour", share_to=("d-chat",), path="/stories")
     # Its post ending by expiry is the copies' business: her own Story stays.
-    assert deliver(pics, "msg_expired", kind="crosspost.expired", crosspost_id=POST_ID) == 204
+    assert deliver(pics, "msg_expired", kind="crosspost.expired", crosspost_id=POST_ID,
+                   post_type="story") == 204
     assert "Harbour" in pics.get("/stories").text
     # Deleted everywhere from the hub's console: her own Story goes too.
     assert deliver(pics, "msg_everywhere", kind="crosspost.deleted",
-                   crosspost_id=POST_ID) == 204
+                   crosspost_id=POST_ID, post_type="story") == 204
     assert "Harbour" not in pics.get("/stories").text
 
 
@@ -92,7 +93,8 @@ def test_chat_shows_a_status_shared_from_another_app_and_drops_it(
     page = chat.get("/status").text
     assert "Harbour" in page and SHARED in page
     assert pixel(chat.get("/status/1/photo").content) == (0, 0, 200)
-    assert deliver(chat, "msg_gone", kind=removal, crosspost_id=POST_ID) == 204
+    assert deliver(chat, "msg_gone", kind=removal, crosspost_id=POST_ID,
+                   post_type="status") == 204
     page = chat.get("/status").text
     assert "Harbour" not in page and chat.get("/status/1/photo").status_code == 404
 

@@ -82,6 +82,10 @@ def test_delete_everywhere_tells_every_copy_once_and_the_source_reads_it_deleted
     assert sorted(app for app, _ in deleted_events(hub)) == sorted(
         ids(linked, "chat", "pics", "social"))
     assert {payload["crosspost_id"] for _, payload in deleted_events(hub)} == {made["id"]}
+    # Each says which copy: the destinations' stories, the source's own status.
+    chat_id, pics_id, social_id = ids(linked, "chat", "pics", "social")
+    assert {app: payload["post_type"] for app, payload in deleted_events(hub)} == {
+        chat_id: "status", pics_id: "story", social_id: "story"}
     read = linked.chat.client.get(f"/v1/app/crossposts/{made['id']}", auth=linked.chat.auth)
     assert read.json()["deleted_at"] is not None
     assert set(states(hub, linked.person, made["id"]).values()) == {"deleted"}

@@ -160,6 +160,7 @@ class CrossPostDeleted(Event):
     the console: delete your own item too."""
 
     crosspost_id: str
+    post_type: str  # which copy: what it became in your app (e.g. "story")
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class CrossPostExpired(Event):
     copy (its picture's URL stops working)."""
 
     crosspost_id: str
+    post_type: str  # which copy: what it became in your app (e.g. "story")
 
 
 @dataclass(frozen=True)
@@ -229,8 +231,8 @@ _TYPES: dict[str, tuple[type[Event], tuple[str, ...]]] = {
     "creation.deleted": (CreationDeleted, ("creation_id",)),
     "crosspost.created": (CrossPostCreated, ("crosspost_id", "post_type", "caption",
                                              "media_url", "media_type", "expires_at")),
-    "crosspost.deleted": (CrossPostDeleted, ("crosspost_id",)),
-    "crosspost.expired": (CrossPostExpired, ("crosspost_id",)),
+    "crosspost.deleted": (CrossPostDeleted, ("crosspost_id", "post_type")),
+    "crosspost.expired": (CrossPostExpired, ("crosspost_id", "post_type")),
 }
 
 

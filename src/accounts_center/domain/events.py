@@ -112,11 +112,14 @@ CATALOGUE: Mapping[EventType, EventSpec] = {spec.type: spec for spec in (
               ("crosspost_id", "post_type", "caption", "media_url", "media_type", "expires_at"),
               SharingRule.CROSSPOST, Purpose.CROSS_APP_FEATURES, DataCategory.ACTIVITY,
               "a cross-post", "about a post you shared from {about}"),
-    EventSpec(EventType.CROSSPOST_DELETED, ("crosspost_id",), SharingRule.CROSSPOST_COPY,
+    # ``post_type``: which copy (an app may hold one post as a story and as a status).
+    EventSpec(EventType.CROSSPOST_DELETED, ("crosspost_id", "post_type"),
+              SharingRule.CROSSPOST_COPY,
               Purpose.CROSS_APP_FEATURES, None, "a cross-post deleted",
               "that a post you shared from {about} was deleted"),
     # Issue 14, point 5: the post's `expires_at` passed; told like a deletion.
-    EventSpec(EventType.CROSSPOST_EXPIRED, ("crosspost_id",), SharingRule.CROSSPOST_COPY,
+    EventSpec(EventType.CROSSPOST_EXPIRED, ("crosspost_id", "post_type"),
+              SharingRule.CROSSPOST_COPY,
               Purpose.CROSS_APP_FEATURES, None, "a cross-post expired",
               "that a post you shared from {about} expired"),
 )}

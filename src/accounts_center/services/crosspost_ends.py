@@ -53,7 +53,8 @@ def tell_copy(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
         return False
     receiver = party(destination, uow.links.get(copy.destination_link_id))
     decision = send_event(uow, hub, event, receiver, post.identity_id, concerns=source,
-                          data={"crosspost_id": post.id}, now=now, holds_copy=True,
+                          data={"crosspost_id": post.id, "post_type": copy.destination_type},
+                          now=now, holds_copy=True,
                           deletion_asked=deletion_asked)
     if decision.allowed:
         copy.end_told_at = now

@@ -146,7 +146,8 @@ def end_everywhere(uow: UnitOfWork, hub: Hub, post: CrossPostRow, now: datetime,
         # "Everywhere" includes the post's own app: it hears its post was deleted (an app
         # the person removed hears nothing: the gate reads its link).
         send_event(uow, hub, EventType.CROSSPOST_DELETED, source, post.identity_id,
-                   concerns=source, data={"crosspost_id": post.id}, now=now)
+                   concerns=source, data={"crosspost_id": post.id, "post_type": post.type},
+                   now=now)
     release_media(uow, hub, post)
     if was_live or told:
         _ledger(uow, hub, post, told, now)
