@@ -474,7 +474,7 @@ def run_expiry(database_url: str | None, args: argparse.Namespace) -> dict[str, 
               f"at once, {workers} worker(s) ...", flush=True)
         due = expire_soon(env, EXPIRY_LEAD_S)
         wait_received(receiver, baseline + expected_events,
-                      EXPIRY_LEAD_S + args.drain + expected_events / 200)
+                      EXPIRY_LEAD_S + args.drain + expected_events / 50)
         dump = http_json(f"{receiver}/dump")
         events = outbox(env, "crosspost.expired")
         swept = last_expired_at(env)
@@ -556,7 +556,7 @@ receiver and the driver share the 2 cores.
   entries and outbox rows in one transaction, the worker's wake-up, signing and three
   HTTP deliveries. "POST answered" is the request's own time (until the 201).
 * **Expiry: 10,000 posts due at once.** Target **all `crosspost.expired` webhooks out
-  within 10 s, none twice.** 10,000 live posts of 2,500 people (4 each), each with a copy
+  within 10 s, none twice.** 10,000 live posts of 1,000 people (10 each), each with a copy
   at the three destinations (30,000 copies), written through the store as the fan-out
   leaves them; `accounts-center worker` processes running (1 on SQLite; 2 on PostgreSQL,
   racing for the same posts); one UPDATE moves every post's `expires_at` to 3 s ahead.
@@ -576,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--expiry-posts", type=int, default=10_000)
-    parser.add_argument("--expiry-people", type=int, default=2_500)
+    parser.add_argument("--expiry-people", type=int, default=1_000)
     parser.add_argument("--expiry-workers", type=int, default=0,
                         help="workers for the expiry run (default 1 on SQLite, 2 on "
                              "PostgreSQL)")
