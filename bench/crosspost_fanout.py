@@ -61,6 +61,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -330,7 +331,10 @@ def run_fanout(database_url: str | None, args: argparse.Namespace) -> dict[str, 
         watched = {"hub": hub.pid, "driver": os.getpid(), "receiver": receiver_pid(workdir),
                    **{f"worker{n}": w.pid for n, w in enumerate(workers)}}
         cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
-        posted, refused = asyncio.run(offer_posts(base, world, media, args.rate, total))
+        # Its own thread and loop: the caller may be inside a running loop (pytest).
+        with ThreadPoolExecutor(1) as thread:
+            posted, refused = thread.submit(
+                asyncio.run, offer_posts(base, world, media, args.rate, total)).result()
         wait_received(receiver, baseline + len(posted) * DESTINATIONS, args.drain)
         cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(1, len(posted))
                for name, pid in watched.items()}
