@@ -398,11 +398,14 @@ def combined_bound(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
 @contextlib.contextmanager
 def running_hub(port: int, env: dict[str, str], workdir: Path,
                 startup_timeout: float = 120,
-                serve_options: Sequence[str] = ()) -> Iterator[subprocess.Popen[bytes]]:
-    """One `accounts-center serve` process pinned to the hub's core, until the block ends
-    (also used by bench/avatar_renders.py and bench/profile_fanout.py)."""
+                serve_options: Sequence[str] = (),
+                pin: bool = True) -> Iterator[subprocess.Popen[bytes]]:
+    """One `accounts-center serve` process pinned to the hub's core (unless not ``pin``),
+    until the block ends (also used by bench/avatar_renders.py, bench/profile_fanout.py
+    and bench/crosspost_fanout.py)."""
     log_path = workdir / "hub.log"
-    command = ["taskset", "-c", str(SERVER_CORE), venv_tool("accounts-center"), "serve",
+    command = [*(["taskset", "-c", str(SERVER_CORE)] if pin else []),
+               venv_tool("accounts-center"), "serve",
                "--port", str(port), "--log-level", "warning", *serve_options]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, cwd=workdir, stdout=log,

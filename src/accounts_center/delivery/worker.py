@@ -11,11 +11,15 @@ It sleeps until an event is committed: LISTEN/NOTIFY on PostgreSQL, an in-proces
 on SQLite (the worker inside ``serve``), and a slow poll as a safety net (retries falling
 due, events written by other processes on SQLite).
 
-Each turn of the loop also sweeps cross-posts whose ``expires_at`` passed
-(`services/crossposts.expire_due_crossposts`, one indexed query when none is due), and
-the worker sleeps no longer than until the next one falls due (within
+The worker also expires cross-posts whose ``expires_at`` passed
+(`services/crossposts.expire_due_crossposts`, one indexed query when none is due), waking
+with the loop (a commit, the poll) and no later than when the next one falls due (within
 ``EXPIRY_GRANULARITY_SECONDS``), so a post expires on time to a few seconds. Workers
-racing claim each post once.
+racing claim each post once. On PostgreSQL a sweeper task does it beside the deliveries,
+so that a long sweep (many posts due at once, a batch per transaction) never holds up
+delivering the events it writes: those go out while the next batch is swept. On SQLite,
+with one writer at a time, such a task would only keep the write lock from the claims,
+so each turn of the loop sweeps a batch, then claims.
 """
 
 from __future__ import annotations
@@ -107,10 +111,12 @@ class DeliveryWorker:
         """Delivers until ``stop`` is set, then lets what is in flight finish."""
         loop = asyncio.get_running_loop()
         self._wake, self._settled = asyncio.Event(), asyncio.Event()
+        self._sweep = asyncio.Event()
         self._stop = stop
 
         def wake() -> None:
             loop.call_soon_threadsafe(self._wake.set)
+            loop.call_soon_threadsafe(self._sweep.set)  # a post may expire sooner now
 
         unregister = on_events_committed(wake)
         listener = (PostgresListener(self.hub.engine, wake).start()
@@ -121,11 +127,13 @@ class DeliveryWorker:
             transport=self._transport,
             headers={"user-agent": USER_AGENT, "content-type": "application/json"})
         recorder = asyncio.create_task(self._record_forever())
+        sweeper = (asyncio.create_task(self._sweep_forever(stop))
+                   if self.hub.engine.dialect.name == "postgresql" else None)
         stopping = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():
                 self._wake.clear()
-                expired, sleep = await self._expire()
+                expired, sleep = await self._expire() if sweeper is None else (0, self.poll)
                 room = self.concurrency - len(self._in_flight)
                 claimed: list[tuple[Claimed, Target]] = []
                 if room > 0:
@@ -149,6 +157,9 @@ class DeliveryWorker:
             unregister()
             if listener is not None:
                 listener.stop()
+            if sweeper is not None:
+                self._sweep.set()  # it sees the stop after its batch at most
+                await sweeper
             if self._in_flight:
                 await asyncio.wait(set(self._in_flight))
             recorder.cancel()
@@ -172,6 +183,15 @@ class DeliveryWorker:
                 self._settled.set()
                 continue
             self._wake.set()  # room was made, and later events of these people may go
+
+    async def _sweep_forever(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._sweep.clear()
+            expired, sleep = await self._expire()
+            if expired == EXPIRY_BATCH:
+                continue  # more are due: the next batch at once
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sweep.wait(), timeout=sleep)
 
     async def _expire(self) -> tuple[int, float]:
         """The cross-post expiry sweep: how many expired, and how long the loop may sleep

@@ -35,7 +35,7 @@ def render_creation_image(settings: Settings, data: bytes,
     try:
         if len(data) > settings.media_max_upload_bytes:
             raise ImageTooLarge(settings.media_max_upload_bytes)
-        image = decode_upload(data, settings.media_max_pixels)
+        image = decode_upload(data, settings.media_max_pixels, fit=MAX_SIDE)
     except UnusableImage as refused:
         refused.field = field
         raise

@@ -40,6 +40,9 @@ _SIGN_IN_LINKS = (
 class LinkedAccounts:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The session maps rows weakly: held for the unit of work, a row read again (an
+        # expiry sweep reads the same few per post) is found there, not queried again.
+        self._held: dict[str, LinkedAccountRow] = {}
 
     def add(self, row: LinkedAccountRow) -> None:
         self._session.add(row)
@@ -48,7 +51,10 @@ class LinkedAccounts:
     def get(self, link_id: str) -> LinkedAccountRow | None:
         if not storable(link_id):
             return None
-        return self._session.get(LinkedAccountRow, link_id)
+        row = self._session.get(LinkedAccountRow, link_id)
+        if row is not None:
+            self._held[link_id] = row
+        return row
 
     def active_with_subject_salt(self, link_id: str) -> AnyRow | None:
         """id, identity_id and app_user_id of an active link, with its app's subject salt

@@ -20,6 +20,9 @@ _CLIENT = select(_APPS.c.id, _APPS.c.client_id, _APPS.c.name, _APPS.c.redirect_u
 class MemberApps:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The session maps rows weakly: held for the unit of work, a row read again (an
+        # expiry sweep reads the same few per post) is found there, not queried again.
+        self._held: dict[str, MemberAppRow] = {}
 
     def add(self, row: MemberAppRow) -> None:
         self._session.add(row)
@@ -28,7 +31,10 @@ class MemberApps:
     def by_id(self, app_id: str) -> MemberAppRow | None:
         if not storable(app_id):
             return None
-        return self._session.get(MemberAppRow, app_id)
+        row = self._session.get(MemberAppRow, app_id)
+        if row is not None:
+            self._held[app_id] = row
+        return row
 
     def by_ids(self, app_ids: Collection[str]) -> dict[str, MemberAppRow]:
         """The apps among ``app_ids`` that exist, by id, in one query."""
