@@ -87,6 +87,19 @@ def test_no_part_of_the_family_outlives_a_killed_launcher(tmp_path: Path) -> Non
         assert not [pid for pid in children if running(pid)]
 
 
+def test_a_second_sigterm_does_not_cut_the_stopping_short(tmp_path: Path) -> None:
+    with running_family(tmp_path) as family:
+        children = children_of(family.process.pid)
+        family.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while "Stopping" not in family.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        family.process.send_signal(signal.SIGTERM)  # impatient: a service manager, a user
+        assert family.process.wait(timeout=15) == 0
+        assert not [pid for pid in children if running(pid)]
+        assert "Traceback" not in family.log.read_text()
+
+
 def test_an_app_whose_capabilities_grew_is_registered_again(tmp_path: Path) -> None:
     """A state directory from an older demo: the hub holds fewer `receives` than the app's
     capabilities.json declares now, so the launcher registers the app afresh."""

@@ -205,9 +205,12 @@ def start(ports: Ports, state_dir: Path) -> int:
         print("\nStopping…", flush=True)
         return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+        # A second Ctrl-C (or SIGTERM) must not cut the stopping short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop(processes)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def serve_app(slug: str, port: int, state_dir: Path, log_level: str) -> None:
