@@ -144,6 +144,18 @@ def test_a_picture_another_live_post_shows_stays_until_that_one_ends(hub, linked
     assert not blob_exists(hub, digest)
 
 
+def test_an_app_without_a_copy_of_the_live_post_loses_the_shared_picture(hub, linked):
+    one = to_both(linked)  # to Pics (picked) and Social (always)
+    two = post(linked.chat, "chat-ada").json()  # the same photo, to Social alone
+    digest = picture_of(hub, one["id"])
+    assert digest == picture_of(hub, two["id"])
+    urls = {app: p["media_url"] for app, p in sent(hub) if p["crosspost_id"] == one["id"]}
+    pics_id, social_id = ids(linked, "pics", "social")
+    delete_everywhere(hub, linked.person, one["id"])
+    assert fetch(linked.pics, urls[pics_id]).status_code == 404  # it holds no live copy
+    assert fetch(linked.social, urls[social_id]).status_code == 200  # post two's copy
+
+
 def test_another_persons_post_is_not_found(hub, linked):
     made = to_both(linked)
     bob = sign_up(hub, "bob@example.com", "correct horse battery",

@@ -36,9 +36,10 @@ def tell_copies(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
     first); the names of the apps told. Each app's grant of the picture goes unless it
     still holds the picture otherwise."""
     told = []
+    holders = PictureHolders(uow, post)  # read once for all the post's copies
     for copy in uow.crossposts.copies(post.id):
         if untold(copy) and tell_copy(uow, hub, event, post, copy, source, now,
-                                      deletion_asked=deletion_asked):
+                                      deletion_asked=deletion_asked, holders=holders):
             destination = uow.member_apps.by_id(copy.destination_app_id)
             told.append(destination.name if destination else "")
     return told
@@ -46,7 +47,7 @@ def tell_copies(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
 
 def tell_copy(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
               copy: CrossPostCopyRow, source: Party, now: datetime, *,
-              deletion_asked: bool = False) -> bool:
+              deletion_asked: bool = False, holders: PictureHolders | None = None) -> bool:
     """One copy told (through the gate); whether it was allowed."""
     destination = uow.member_apps.by_id(copy.destination_app_id)
     if destination is None:
@@ -58,11 +59,32 @@ def tell_copy(uow: UnitOfWork, hub: Hub, event: EventType, post: CrossPostRow,
                           deletion_asked=deletion_asked)
     if decision.allowed:
         copy.end_told_at = now
-    if post.digest is not None and not (
-            uow.crossposts.live_copies_of(post.identity_id, receiver.app_id, post.digest)
-            or uow.media.held_for_other_purposes(post.identity_id, MEDIA, post.digest)):
+    if post.digest is not None and not (holders or PictureHolders(uow, post)).need(
+            receiver.app_id):
         uow.media.revoke_app_digest(post.identity_id, receiver.app_id, post.digest)
     return decision.allowed
+
+
+class PictureHolders:
+    """Who still needs an ended post's picture: the apps holding a copy of another live
+    post of the person's with it — or everyone, when the person holds it for another
+    purpose (a profile photo, a creation). Read once, on first use: telling a post's
+    copies changes neither."""
+
+    def __init__(self, uow: UnitOfWork, post: CrossPostRow) -> None:
+        self._uow, self._post = uow, post
+        self._apps: set[str] | None = None
+        self._elsewhere = False
+
+    def need(self, app_id: str) -> bool:
+        post = self._post
+        assert post.digest is not None
+        if self._apps is None:
+            self._apps = self._uow.crossposts.apps_with_live_copies(post.identity_id,
+                                                                   post.digest)
+            self._elsewhere = self._uow.media.held_for_other_purposes(
+                post.identity_id, MEDIA, post.digest)
+        return self._elsewhere or app_id in self._apps
 
 
 def release_media(uow: UnitOfWork, hub: Hub, post: CrossPostRow) -> bool:

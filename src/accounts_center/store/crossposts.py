@@ -85,25 +85,21 @@ class CrossPosts:
             CrossPostCopyRow.crosspost_id == crosspost_id)
             .order_by(CrossPostCopyRow.choice_id)).all()
 
-    def live_copies_of(self, identity_id: str, app_id: str, digest: str) -> int:
-        """How many of the person's posts neither deleted nor expired were sent to the app with this
-        picture.
+    def apps_with_live_copies(self, identity_id: str, digest: str) -> set[str]:
+        """The apps sent a copy (not refused) of one of the person's posts, neither
+        deleted nor expired, with this picture.
 
         Two reads driven by the person's posts (their few live ones with this picture,
-        then those posts' copies by the primary key), never by the app's copies: joined
+        then those posts' copies by the primary key), never by an app's copies: joined
         in one query, SQLite walked every copy the app ever received (the
-        ``destination_app_id`` index), a cost growing with all of its copies, paid for
-        each copy at every deletion and expiry."""
+        ``destination_app_id`` index), a cost growing with all of its copies."""
         posts = self._session.scalars(select(CrossPostRow.id).where(
             CrossPostRow.identity_id == identity_id, CrossPostRow.digest == digest,
             CrossPostRow.deleted_at.is_(None), CrossPostRow.expired_at.is_(None))).all()
         if not posts:
-            return 0
-        copies = self._session.execute(select(
-            CrossPostCopyRow.destination_app_id, CrossPostCopyRow.state).where(
-            CrossPostCopyRow.crosspost_id.in_(posts))).all()
-        return sum(1 for row in copies if row.destination_app_id == app_id
-                   and row.state != "refused")
+            return set()
+        return set(self._session.scalars(select(CrossPostCopyRow.destination_app_id).where(
+            CrossPostCopyRow.crosspost_id.in_(posts), CrossPostCopyRow.state != "refused")))
 
     def live_posts_with(self, identity_id: str, digest: str) -> int:
         """How many of the person's posts, neither deleted nor expired, show this picture."""
